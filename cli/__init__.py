@@ -1,0 +1,1 @@
+"""The nxc command-line interface."""

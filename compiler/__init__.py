@@ -1,0 +1,1 @@
+"""The nxc compiler: frontend, IR, passes and code generation."""

@@ -1,0 +1,1 @@
+"""nxc.compiler.codegen"""

@@ -1,0 +1,1 @@
+"""The typed tensor IR: types, values, ops, the registry, text form, verifier, interpreter."""

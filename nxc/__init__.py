@@ -1,0 +1,1 @@
+"""nxc: Elixir Nx semantics for Python, compiled ahead of time."""

@@ -1,0 +1,77 @@
+"""One entry point for every op call, eager or traced.
+
+`apply("add", x, 1)` runs the op's reference rule on host data when no operand
+is an IR value (eager mode), and appends an op to the IR being built when one is
+(inside `defn`, where the frontend installs a builder with `building`). The Nx
+API in `nxc` is written once against `apply`, so eager and compiled code share
+every rule: promotion, broadcasting, names, options.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+import numpy as np
+
+from nxc.compiler.ir import registry
+from nxc.compiler.ir.builder import Builder, cast_array, is_number
+from nxc.compiler.ir.core import Value
+from nxc.compiler.ir.types import TensorType
+from nxc.compiler.ir import dtypes
+from nxc.runtime.errors import ArgumentError
+
+_BUILDER: contextvars.ContextVar[Builder | None] = contextvars.ContextVar("nxc_builder", default=None)
+
+
+@contextlib.contextmanager
+def building(builder: Builder):
+    """Within this block, ops on IR values are appended through `builder`."""
+    token = _BUILDER.set(builder)
+    try:
+        yield builder
+    finally:
+        _BUILDER.reset(token)
+
+
+def current_builder() -> Builder | None:
+    return _BUILDER.get()
+
+
+def is_traced(x) -> bool:
+    return isinstance(x, Value)
+
+
+def apply(name, *operands, regions=(), **attrs):
+    """Apply op `name`; returns one result, or a list when the op has several."""
+    if any(isinstance(x, Value) for x in operands) or (not operands and _BUILDER.get()):
+        b = _BUILDER.get()
+        if b is None:
+            raise ArgumentError(f"{name}: an IR value was used outside of a defn being built")
+        return b.op(name, *operands, regions=regions, **attrs)
+    return _eager(name, operands, attrs)
+
+
+def _eager(name, operands, attrs):
+    from .tensor import Tensor, to_array
+
+    opdef = registry.get(name)
+    # Tensors become arrays; Python numbers take the type Nx gives them beside
+    # the tensors (the tensor's type when the number fits).
+    mixed = [x if is_number(x) else to_array(x) for x in operands]
+    scalar_types = opdef.scalar_dtypes(
+        mixed, lambda x: isinstance(x, np.ndarray), lambda a: dtypes.from_numpy(a.dtype))
+    arrays = [cast_array(np.asarray(x), t) if t is not None else x
+              for x, t in zip(mixed, scalar_types)]
+    types = [TensorType(dtypes.from_numpy(a.dtype), a.shape, _names_of(x))
+             for a, x in zip(arrays, operands)]
+    attrs = opdef.canonicalize(types, attrs)
+    result_types = opdef.result_types(types, attrs)
+    outs = registry.execute(opdef, arrays, attrs, result_types)
+    res = [Tensor._wrap(o, t.names) for o, t in zip(outs, result_types)]
+    return res[0] if len(res) == 1 else res
+
+
+def _names_of(x):
+    names = getattr(x, "names", None)
+    return tuple(names) if names is not None else None
+
