@@ -8,5 +8,10 @@ def main():
     """nxc: an ahead-of-time compiler for Nx-style numerical functions."""
 
 
+from .opt import opt  # noqa: E402  (subcommands register after the group)
+main.add_command(opt)
+from .compile import compile_command  # noqa: E402
+main.add_command(compile_command)
+
 if __name__ == "__main__":
     main()

@@ -41,7 +41,7 @@ def is_traced(x) -> bool:
     return isinstance(x, Value)
 
 
-def apply(name, *operands, regions=(), **attrs):
+def apply(name, /, *operands, regions=(), **attrs):
     """Apply op `name`; returns one result, or a list when the op has several."""
     if any(isinstance(x, Value) for x in operands) or (not operands and _BUILDER.get()):
         b = _BUILDER.get()

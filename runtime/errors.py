@@ -68,3 +68,11 @@ def _read_line(path, lineno):
     except OSError:
         return None
     return None
+
+
+class ArtifactError(NxcError):
+    """A compiled artifact is missing, truncated, modified or not an nxc artifact."""
+
+
+class TargetError(ArtifactError):
+    """A compiled artifact was built for another machine (CPU features, architecture)."""

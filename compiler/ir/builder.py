@@ -21,7 +21,8 @@ def is_number(x):
 
     numpy scalars are not numbers here: they carry a type and act as 0-d tensors.
     """
-    return isinstance(x, (bool, int, float, complex))
+    # np.float64 and np.complex128 subclass float and complex: excluded explicitly.
+    return isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic)
 
 
 class Builder:
@@ -56,7 +57,7 @@ class Builder:
 
     # -- ops --------------------------------------------------------------------
 
-    def op(self, name, *operands, regions=(), loc=None, **attrs):
+    def op(self, name, /, *operands, regions=(), loc=None, **attrs):
         """Create op `name`; returns its result Value, or a list when it has several."""
         op = self.make(name, operands, attrs, regions, loc)
         return op.results[0] if len(op.results) == 1 else list(op.results)

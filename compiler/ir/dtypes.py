@@ -79,6 +79,15 @@ class DType:
             return int(np.iinfo(self.numpy).max)
         return float("inf")
 
+    def __getitem__(self, key):
+        """An annotation, `f32[3, 4]`, `f32["n", 4]` or `f32["features": 784]`: a TensorType
+        (see nxc.annotations)."""
+        from nxc.annotations import annotation_type
+        return annotation_type(self, key)
+
+    # __getitem__ would otherwise make a DType iterable without end.
+    __iter__ = None
+
 
 u8, u16, u32, u64 = (DType("u", b) for b in (8, 16, 32, 64))
 s8, s16, s32, s64 = (DType("s", b) for b in (8, 16, 32, 64))

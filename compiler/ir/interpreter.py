@@ -11,6 +11,7 @@ from nxc.runtime.errors import ArgumentError, DTypeError, ShapeError
 
 from . import registry
 from .core import Block, Function, Module
+from .ops.shape import symbolic_sizes
 from .types import Dim, TensorType
 
 
@@ -22,7 +23,8 @@ def run_function(fn: Function, *args, module: Module | None = None):
     env = {}
     for i, (p, a) in enumerate(zip(fn.params, args)):
         env[p] = check_argument(fn.name, i, p.type, np.asarray(a), dims)
-    return run_block(fn.body, env, module)
+    with symbolic_sizes(dims):  # shape ops read the sizes of symbolic dims here
+        return run_block(fn.body, env, module)
 
 
 def run_block(block: Block, env: dict, module: Module | None = None):

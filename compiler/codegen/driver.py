@@ -1,0 +1,203 @@
+"""The CPU backend's entry point: IR module -> MLIR -> LLVM IR -> object -> artifact.
+
+`compile_module` stops after any stage (`emit="mlir" | "llvm" | "asm" | "obj"`)
+or writes the artifact package. `compile_cached` does the latter in a
+content-addressed cache: the key hashes the generated MLIR (every op,
+attribute, type and location), the options, the target and the compiler
+version, so a second compile of the same module is a directory lookup.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+
+from mlir import ir
+
+from nxc.compiler.ir.core import Module
+from nxc.runtime import manifest as runtime_manifest
+from nxc.runtime.errors import CompileError
+
+from . import abi, artifact, link, llvm, pipeline
+from .emit import emit_module, impl_symbol
+
+EMITS = (None, "mlir", "llvm", "asm", "obj")
+
+
+def _package_name(out_dir: str) -> str:
+    name = os.path.basename(os.path.normpath(out_dir))
+    if not name.isidentifier():
+        raise CompileError(f"the artifact directory name {name!r} is not a Python identifier, "
+                           f"so it could not be imported; choose a name like model_nxc")
+    return name
+
+
+def module_symbol(module: Module) -> str:
+    return abi.c_identifier(module.name or "nxc")
+
+
+class Compilation:
+    """One module going down the pipeline; each stage is computed once, on demand."""
+
+    def __init__(self, module: Module, *, opt_level=2, cpu=None, features=None,
+                 print_after=None, out=None):
+        if not module.functions:
+            raise CompileError("the module has no functions to compile")
+        self.module = module
+        self.opt_level = opt_level
+        self.print_after, self.out = print_after, out
+        self.target = llvm.host_target(cpu, features)
+        self.context = ir.Context()
+        self.mlir, self.exports = emit_module(module, self.context)
+        self.symbol = module_symbol(module)
+        self._llvm = None
+        self._mlir_text = None
+
+    def mlir_text(self) -> str:
+        """The MLIR as emitted (before the pipeline), with locations."""
+        if self._mlir_text is None:
+            with self.context:
+                self._mlir_text = self.mlir.operation.get_asm(enable_debug_info=True)
+        return self._mlir_text
+
+    def key(self) -> str:
+        """The cache key: what the generated code depends on."""
+        h = hashlib.sha256()
+        for part in (self.mlir_text(), repr(artifact.functions_json(self.exports)),
+                     str(self.opt_level), self.target.triple, self.target.cpu,
+                     self.target.features, artifact.nxc_version(),
+                     str(runtime_manifest.FORMAT_VERSION), self.symbol):
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()
+
+    def optimized(self):
+        if self._llvm is None:
+            self.mlir_text()  # the pipeline rewrites the module in place
+            with self.context:
+                if not self.mlir.operation.verify():
+                    raise CompileError("the generated MLIR does not verify")
+            pipeline.lower_to_llvm_dialect(self.mlir, print_after=self.print_after,
+                                           out=self.out)
+            text = pipeline.translate(self.mlir)
+            digest = runtime_manifest.abi_hash(artifact.functions_json(self.exports))
+            text += "\n" + artifact.abi_global_ir(self.symbol, digest)
+            for ex in self.exports:
+                text += "\n" + abi.wrapper_ir(ex, impl_symbol(ex.name))
+            keep = [ex.symbol for ex in self.exports]
+            keep.append(artifact.runtime_library.abi_symbol(self.symbol))
+            self._llvm = llvm.optimize(text, self.target, self.opt_level, exports=keep)
+        return self._llvm
+
+    def llvm_text(self) -> str:
+        return str(self.optimized())
+
+    def assembly(self) -> str:
+        return llvm.emit_assembly(self.optimized(), self.target, self.opt_level)
+
+    def object(self) -> bytes:
+        return llvm.emit_object(self.optimized(), self.target, self.opt_level)
+
+    def write(self, out_dir: str) -> str:
+        """Write the artifact package `out_dir`; returns its path."""
+        package = _package_name(out_dir)
+        obj = self.object()
+        parent = os.path.dirname(os.path.abspath(out_dir))
+        os.makedirs(parent, exist_ok=True)
+        # Build beside the destination and move it into place at the end, so a
+        # failed build never leaves half an artifact where one is imported from.
+        tmp = tempfile.mkdtemp(prefix=f".{package}-", dir=parent)
+        try:
+            lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
+            artifact.write_package(tmp, package, self.symbol, self.exports, self.target, lib)
+            final = os.path.abspath(out_dir)
+            if os.path.isdir(final):
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return final
+
+
+def compile_module(module: Module, *, out_dir=None, emit=None, opt_level=2, cpu=None,
+                   features=None, print_after=None, out=None):
+    """Compile an IR module for the CPU.
+
+    emit None: write the artifact package `out_dir` (default: the cache) and
+    return its path. "mlir", "llvm", "asm": return that text; "obj": the object
+    code's bytes. `print_after` names a pipeline stage (pipeline.STAGES) whose
+    MLIR is passed to `out` (default: printed).
+    """
+    if emit not in EMITS:
+        raise CompileError(f"unknown emit stage {emit!r}; expected one of "
+                           f"{', '.join(e for e in EMITS if e)}")
+    if print_after is not None and print_after not in pipeline.STAGES:
+        raise CompileError(f"unknown pipeline stage {print_after!r}; the stages are "
+                           f"{', '.join(pipeline.STAGES)}")
+    c = Compilation(module, opt_level=opt_level, cpu=cpu, features=features,
+                    print_after=print_after, out=out or print)
+    if emit == "mlir":
+        return c.mlir_text()
+    if emit == "llvm":
+        return c.llvm_text()
+    if emit == "asm":
+        return c.assembly()
+    if emit == "obj":
+        return c.object()
+    if out_dir is None:
+        return compile_cached(module, opt_level=opt_level, cpu=cpu, features=features,
+                              compilation=c)
+    return c.write(out_dir)
+
+
+def default_cache_dir() -> str:
+    root = os.environ.get("NXC_CACHE_DIR")
+    if root:
+        return root
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "nxc")
+
+
+def compile_cached(module: Module, *, cache_dir=None, package=None, opt_level=2, cpu=None,
+                   features=None, compilation=None) -> str:
+    """The artifact of `module` from the cache, compiled into it on a miss.
+
+    Concurrent processes compiling the same module wait for one another (a lock
+    file per key) instead of compiling twice.
+    """
+    c = compilation or Compilation(module, opt_level=opt_level, cpu=cpu, features=features)
+    package = package or _cache_package(module)
+    root = os.path.join(cache_dir or default_cache_dir(), "cpu")
+    entry = os.path.join(root, c.key()[:32])
+    final = os.path.join(entry, package)
+    if os.path.exists(os.path.join(final, runtime_manifest.FILE)):
+        return final
+    os.makedirs(entry, exist_ok=True)
+    with _locked(os.path.join(entry, ".lock")):
+        if not os.path.exists(os.path.join(final, runtime_manifest.FILE)):
+            c.write(final)
+    return final
+
+
+def _cache_package(module: Module) -> str:
+    name = re.sub(r"\W", "_", module.name or "module")
+    return name if name.isidentifier() else f"m_{name}"
+
+
+@contextlib.contextmanager
+def _locked(path):
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks: concurrent misses compile twice, safely
+        yield
+        return
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

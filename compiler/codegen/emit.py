@@ -1,0 +1,209 @@
+"""IR module -> MLIR module (linalg, tensor, arith, math, scf, complex on tensors).
+
+Each IR function becomes one private `func.func` in destination-passing style:
+it takes a memref per parameter and a memref per result, the buffers the
+runtime (or a C caller) owns, and writes its results into the latter. Inside,
+everything is on tensors; `bufferization.to_tensor` opens the inputs and
+`bufferization.materialize_in_destination` writes the results, so bufferization
+can compute straight into the caller's buffers. Symbolic dimensions are read
+with `tensor.dim` from the first parameter that binds them.
+
+Ops are lowered one by one through the table in `lowerings`; the emitter gives
+them helpers for the structures they share (empty tensors with dynamic sizes,
+element-wise `linalg.generic` with broadcasting, regions).
+"""
+from __future__ import annotations
+
+from mlir import ir
+from mlir.dialects import bufferization, func, linalg, tensor
+
+from nxc.compiler.ir.core import UNKNOWN, Block, Function, Loc, Module, Operation
+from nxc.compiler.ir.types import Dim, TensorType
+from nxc.runtime.errors import CompileError, NxcError
+
+from . import abi, scalar
+from .lowerings import LOWERINGS
+from .mlir_types import element_type, index_type, memref_type, tensor_type
+
+
+def impl_symbol(fn_name: str) -> str:
+    return f"__nxc_impl_{fn_name}"
+
+
+def mlir_location(loc: Loc, fallback: str | None = None) -> ir.Location:
+    if loc is not None and loc.known:
+        return ir.Location.file(loc.file, loc.line, loc.col)
+    return ir.Location.name(fallback) if fallback else ir.Location.unknown()
+
+
+def emit_module(module: Module, context: ir.Context) -> tuple[ir.Module, list[abi.Export]]:
+    """The MLIR module of every function of `module`, and the ABI of each export."""
+    exports = [abi.export_of(module, fn) for fn in module.functions.values()]
+    with context, ir.Location.unknown():
+        m = ir.Module.create()
+        for fn, ex in zip(module.functions.values(), exports):
+            FunctionEmitter(fn, ex, m).emit()
+    return m, exports
+
+
+def iterator(kind: str) -> ir.Attribute:
+    """`#linalg.iterator_type<parallel|reduction>` in the current context."""
+    return ir.Attribute.parse(f"#linalg.iterator_type<{kind}>")
+
+
+def affine_map(n_dims: int, exprs) -> ir.AffineMapAttr:
+    """A map of `n_dims` loop dims to `exprs`: ints are loop dims, None is the constant 0."""
+    out = [ir.AffineConstantExpr.get(0) if e is None else
+           (ir.AffineDimExpr.get(e) if isinstance(e, int) else e) for e in exprs]
+    return ir.AffineMapAttr.get(ir.AffineMap.get(n_dims, 0, out))
+
+
+class FunctionEmitter:
+    """Emits one IR function; lowerings call back into it for shared structure."""
+
+    def __init__(self, fn: Function, export: "abi.Export", module: ir.Module):
+        self.fn = fn
+        self.export = export
+        self.module = module
+        self.values: dict = {}  # IR Value -> MLIR value
+        self.dims: dict[str, ir.Value] = {}  # symbolic dim name -> index value
+        self.op: Operation | None = None  # the op being lowered (for diagnostics)
+
+    # -- the function ------------------------------------------------------------
+
+    def emit(self):
+        fn = self.fn
+        params = [memref_type(t) for t in fn.param_types]
+        results = [memref_type(t) for t in fn.result_types]
+        with ir.InsertionPoint(self.module.body), mlir_location(fn.loc, fn.name):
+            f = func.FuncOp(impl_symbol(fn.name), ir.FunctionType.get(params + results, []))
+            f.attributes["sym_visibility"] = ir.StringAttr.get("private")
+            entry = f.add_entry_block()
+        args = list(entry.arguments)
+        with ir.InsertionPoint(entry), mlir_location(fn.loc, fn.name):
+            for p, buf, t in zip(fn.params, args, fn.param_types):
+                v = bufferization.to_tensor(tensor_type(t), buf, restrict=True)
+                self.values[p] = v
+                for axis, d in enumerate(t.shape):
+                    if isinstance(d, Dim) and d.name not in self.dims:
+                        self.dims[d.name] = tensor.dim(v, scalar.index(axis))
+            outs = self.block(fn.body)
+            for v, buf in zip(outs, args[len(params):]):
+                bufferization.MaterializeInDestinationOp(None, v, buf, restrict=True,
+                                                         writable=True)
+            func.ReturnOp([])
+
+    def block(self, block: Block, args=()) -> list[ir.Value]:
+        """Lower the ops of `block` at the current insertion point; returns what it yields."""
+        for a, v in zip(block.args, args):
+            self.values[a] = v
+        for op in block.ops:
+            if op.name in ("return", "yield"):
+                return [self.values[v] for v in op.operands]
+            self.lower(op)
+        return []
+
+    def lower(self, op: Operation):
+        rule = LOWERINGS.get(op.name)
+        if rule is None:
+            raise CompileError(f"op {op.name} has no CPU lowering", _loc(op))
+        saved, self.op = self.op, op
+        try:
+            with mlir_location(op.loc, op.name):
+                out = rule(self, op, *[self.values[v] for v in op.operands])
+        except CompileError:
+            raise
+        except NxcError as e:
+            raise CompileError(f"{op.name}: {e}", _loc(op)) from None
+        finally:
+            self.op = saved
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        if len(outs) != len(op.results):
+            raise AssertionError(f"lowering of {op.name} gave {len(outs)} values, "
+                                 f"the op has {len(op.results)} results")
+        for r, v in zip(op.results, outs):
+            self.values[r] = v
+
+    # -- helpers for lowerings ------------------------------------------------------
+
+    def error(self, message: str) -> CompileError:
+        return CompileError(message, _loc(self.op) if self.op is not None else self.fn.loc)
+
+    def size(self, d) -> ir.Value:
+        """The size of one dimension as an `index` value."""
+        if isinstance(d, Dim):
+            v = self.dims.get(d.name)
+            if v is None:
+                raise self.error(f"the size of symbolic dimension {d} is not known: no "
+                                 f"parameter of {self.fn.name} has it")
+            return v
+        return scalar.index(d)
+
+    def dynamic_sizes(self, t: TensorType) -> list[ir.Value]:
+        return [self.size(d) for d in t.shape if isinstance(d, Dim)]
+
+    def empty(self, t: TensorType, dtype=None) -> ir.Value:
+        """An uninitialized tensor of type `t` (element type `dtype` if given)."""
+        ty = tensor_type(t, dtype)
+        return tensor.EmptyOp.build_generic(results=[ty], operands=self.dynamic_sizes(t)).result
+
+    def fill(self, t: TensorType, value: ir.Value, dtype=None) -> ir.Value:
+        """A tensor of type `t` whose every element is the storage scalar `value`."""
+        return linalg.fill(value, outs=[self.empty(t, dtype)])
+
+    def generic(self, inputs, outputs, n_loops: int, iterators, body):
+        """A `linalg.generic`: inputs/outputs are (tensor, map exprs) pairs; `body` maps
+        the element arguments (inputs then outputs) to the yielded values."""
+        maps = [affine_map(n_loops, exprs) for _, exprs in list(inputs) + list(outputs)]
+        ins = [v for v, _ in inputs]
+        outs = [v for v, _ in outputs]
+        op = linalg.GenericOp([o.type for o in outs], ins, outs, ir.ArrayAttr.get(maps),
+                              ir.ArrayAttr.get([iterator(k) for k in iterators]))
+        types = [ir.RankedTensorType(v.type).element_type for v in ins + outs]
+        blk = op.regions[0].blocks.append(*types)
+        with ir.InsertionPoint(blk):
+            ys = body(*blk.arguments)
+            linalg.YieldOp(list(ys) if isinstance(ys, (list, tuple)) else [ys])
+        return list(op.results) if len(outs) > 1 else op.result
+
+    def elementwise(self, out: TensorType, operands, body) -> ir.Value:
+        """Apply `body` (storage scalars -> storage scalar of out.dtype) element by element.
+
+        `operands` are (tensor, TensorType) pairs broadcast to `out` from the right:
+        a size-1 axis against a larger one is read at index 0.
+        """
+        inputs = [(v, broadcast_exprs(t, out)) for v, t in operands]
+        rank = out.rank
+        return self.generic(inputs, [(self.empty(out), list(range(rank)))], rank,
+                            ["parallel"] * rank, lambda *xs: body(*xs[:-1]))
+
+    def declare(self, symbol: str, arg_types, result_types):
+        """Declare the external function `symbol` (a C library function) once per module."""
+        if symbol in ir.SymbolTable(self.module.operation):
+            return
+        with ir.InsertionPoint(self.module.body), ir.Location.unknown():
+            f = func.FuncOp(symbol, ir.FunctionType.get(list(arg_types), list(result_types)))
+            f.attributes["sym_visibility"] = ir.StringAttr.get("private")
+
+    def region(self, block: Block, args) -> list[ir.Value]:
+        """Lower a region's block at the current insertion point (values of the
+        enclosing blocks stay visible)."""
+        return self.block(block, args)
+
+
+def broadcast_exprs(t: TensorType, out: TensorType) -> list:
+    """Loop dims (or None for index 0) of each axis of `t` broadcast to `out`."""
+    offset = out.rank - t.rank
+    exprs = []
+    for j, d in enumerate(t.shape):
+        i = offset + j
+        exprs.append(None if (d == 1 and out.shape[i] != 1) else i)
+    return exprs
+
+
+def _loc(op) -> Loc:
+    return op.loc if op is not None and op.loc is not None else UNKNOWN
+
+
+__all__ = ["emit_module", "FunctionEmitter", "impl_symbol", "broadcast_exprs", "affine_map",
+           "element_type"]

@@ -1,0 +1,89 @@
+"""LLVM IR -> optimized module -> object code or assembly, through llvmlite.
+
+The target is the host CPU (its name and features as LLVM reports them) unless
+a `cpu` and `features` ("+avx2,+fma" or "-avx512f") are given. Code is
+position independent: it goes into a shared library.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import llvmlite.binding as llvm
+
+from nxc.runtime.errors import CompileError
+
+
+@functools.cache
+def _init():
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    llvm.initialize_native_asmparser()
+
+
+@dataclass(frozen=True)
+class Target:
+    triple: str
+    cpu: str
+    features: str  # LLVM's "+a,-b" form
+
+    @property
+    def enabled_features(self) -> list[str]:
+        return sorted(f[1:] for f in self.features.split(",") if f.startswith("+"))
+
+
+def host_target(cpu: str | None = None, features: str | None = None) -> Target:
+    """The target to compile for: the host, or the given CPU and features."""
+    _init()
+    triple = llvm.get_process_triple()
+    if cpu is None:
+        cpu = llvm.get_host_cpu_name()
+        if features is None:
+            features = llvm.get_host_cpu_features().flatten()
+    if features is None:
+        features = ""
+    try:
+        llvm.Target.from_triple(triple)
+    except RuntimeError as e:
+        raise CompileError(f"LLVM cannot target {triple}: {e}") from None
+    return Target(triple, cpu, features)
+
+
+def _machine(target: Target, opt_level: int):
+    t = llvm.Target.from_triple(target.triple)
+    return t.create_target_machine(cpu=target.cpu, features=target.features, opt=opt_level,
+                                   reloc="pic", codemodel="default")
+
+
+def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=()) -> "llvm.ModuleRef":
+    """Parse LLVM IR, give every definition but `exports` internal linkage (two
+    artifacts linked into one C program cannot clash), and
+    run LLVM's standard pipeline at -O`opt_level`."""
+    _init()
+    if opt_level not in (0, 1, 2, 3):
+        raise CompileError(f"the optimization level must be 0 to 3, got {opt_level}")
+    try:
+        mod = llvm.parse_assembly(ir_text)
+        mod.verify()
+    except RuntimeError as e:
+        raise CompileError(f"invalid LLVM IR from the MLIR translation: {e}") from None
+    mod.triple = target.triple
+    tm = _machine(target, opt_level)
+    mod.data_layout = str(tm.target_data)
+    keep = set(exports)
+    for g in list(mod.functions) + list(mod.global_variables):
+        if not g.is_declaration and g.name not in keep:
+            g.linkage = "internal"
+    if opt_level > 0:
+        pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
+        pb = llvm.create_pass_builder(tm, pto)
+        pb.getModulePassManager().run(mod, pb)
+    return mod
+
+
+def emit_object(mod, target: Target, opt_level: int = 2) -> bytes:
+    return _machine(target, opt_level).emit_object(mod)
+
+
+def emit_assembly(mod, target: Target, opt_level: int = 2) -> str:
+    return _machine(target, opt_level).emit_assembly(mod)

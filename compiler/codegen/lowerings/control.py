@@ -1,0 +1,1 @@
+"""(lowerings being added)"""

@@ -1,0 +1,299 @@
+"""Element-wise ops as `linalg.generic` over the broadcast result shape.
+
+Each op is a kernel on one element, following `compiler/ir/ops/elementwise.py`:
+operands are converted to the op's operand type (Nx conversion), then widened
+to its compute type (f16/bf16 -> f32); the kernel returns its value and the
+dtype that value is in; that is converted to the result type (rounding f16/bf16
+once). Kernels get the compute dtype `c` and compute values.
+"""
+from __future__ import annotations
+
+from mlir import ir
+from mlir.dialects import arith, func, scf
+from mlir.dialects import complex as cx
+from mlir.dialects import math
+
+from nxc.compiler.ir import dtypes
+from nxc.compiler.ir.dtypes import to_float, to_real
+
+from .. import scalar as S
+from ..mlir_types import compute_dtype, compute_type
+from . import lowering
+
+
+def _same(t):
+    return t
+
+
+def _keep(c):
+    """The kernel result stays in the compute type."""
+    return c
+
+
+# ---------------------------------------------------------------------------
+# Kernels that are more than one MLIR op
+# ---------------------------------------------------------------------------
+
+def _all_ones(c):
+    return S.const(c, -1)  # every bit set: -1 signed, the maximum unsigned
+
+
+def _quotient(c, x, y):
+    zero = S.compare(c, "eq", y, S.const(c, 0))
+    one = S.const(c, 1)
+    if c.is_unsigned:
+        q = arith.divui(x, arith.select(zero, one, y))
+        return arith.select(zero, _all_ones(c), q)
+    minus_one = S.compare(c, "eq", y, S.const(c, -1))
+    # MIN / -1 overflows; x quotient -1 is -x, wrapping.
+    safe = arith.select(arith.ori(zero, minus_one), one, y)
+    q = arith.divsi(x, safe)
+    q = arith.select(minus_one, S.neg(c, x), q)
+    return arith.select(zero, _all_ones(c), q)
+
+
+def _remainder(c, x, y):
+    if c.is_float:
+        return arith.remf(x, y)  # C fmod: the sign of the dividend
+    zero = S.compare(c, "eq", y, S.const(c, 0))
+    one = S.const(c, 1)
+    if c.is_unsigned:
+        r = arith.remui(x, arith.select(zero, one, y))
+    else:
+        # x rem -1 is 0, and MIN rem -1 would overflow: divide by 1 instead.
+        minus_one = S.compare(c, "eq", y, S.const(c, -1))
+        r = arith.remsi(x, arith.select(arith.ori(zero, minus_one), one, y))
+    return arith.select(zero, x, r)
+
+
+def _int_pow(c, x, y):
+    """Square-and-multiply over the exponent's bits; integers wrap.
+
+    A negative exponent gives 1 / x ** -y truncated: 0 unless |x| is 1.
+    """
+    e = y
+    if c.is_signed_int:
+        negative = S.compare(c, "lt", y, S.const(c, 0))
+        e = arith.select(negative, S.const(c, 0), y)
+    loop = scf.ForOp(S.index(0), S.index(c.bits), S.index(1), [S.const(c, 1), x, e])
+    with ir.InsertionPoint(loop.body):
+        acc, base, bits = loop.inner_iter_args
+        odd = S.compare(c, "ne", arith.andi(bits, S.const(c, 1)), S.const(c, 0))
+        acc = arith.select(odd, arith.muli(acc, base), acc)
+        scf.YieldOp([acc, arith.muli(base, base), arith.shrui(bits, S.const(c, 1))])
+    p = loop.results[0]
+    if not c.is_signed_int:
+        return p
+    one, minus_one = S.const(c, 1), S.const(c, -1)
+    y_odd = S.compare(c, "ne", arith.andi(y, one), S.const(c, 0))
+    inverse = arith.select(S.compare(c, "eq", x, one), one,
+                           arith.select(S.compare(c, "eq", x, minus_one),
+                                        arith.select(y_odd, minus_one, one), S.const(c, 0)))
+    return arith.select(negative, inverse, p)
+
+
+def _pow(c, x, y):
+    if c.is_int:
+        return _int_pow(c, x, y)
+    return math.powf(x, y) if c.is_float else cx.pow(x, y)
+
+
+def _sign(c, x):
+    zero = S.const(c, 0)
+    if c.is_complex:
+        part = c.real
+        a = cx.abs(x)
+        at_zero = S.compare(part, "eq", a, S.const(part, 0))
+        unit = cx.create_(compute_type(c), arith.divf(cx.re(x), a), arith.divf(cx.im(x), a))
+        return arith.select(at_zero, zero, unit)
+    if c.is_unsigned:
+        return arith.select(S.compare(c, "ne", x, zero), S.const(c, 1), zero)
+    # Floats: NaN and +-0 are their own sign.
+    rest = x if c.is_float else zero
+    return arith.select(S.compare(c, "gt", x, zero), S.const(c, 1),
+                        arith.select(S.compare(c, "lt", x, zero), S.const(c, -1), rest))
+
+
+def _abs(c, x):
+    if c.is_complex:
+        return cx.abs(x)
+    if c.is_unsigned:
+        return x
+    return math.absi(x) if c.is_int else math.absf(x)  # absi(MIN) wraps to MIN
+
+
+def _ints_unchanged(float_op):
+    return lambda c, x: x if c.is_int else float_op(x)
+
+
+def libm(em, name: str, c, *args):
+    """Call the C math library (`expm1f` for f32, `expm1` for f64) on compute values."""
+    symbol = name + ("f" if c == dtypes.f32 else "")
+    ty = compute_type(c)
+    em.declare(symbol, [ty] * len(args), [ty])
+    return func.call([ty], ir.FlatSymbolRefAttr.get(symbol), list(args))
+
+
+def _unary_math(real, complex_=None, libm_name=None):
+    """A math function: an MLIR math op (or a libm call, for accuracy) on reals,
+    a complex dialect op on complex numbers."""
+    def kernel(em, c, x):
+        if c.is_complex:
+            return complex_(x)
+        return libm(em, libm_name, c, x) if libm_name else real(x)
+    return kernel
+
+
+def _rsqrt(em, c, x):
+    one = S.const(c, 1)
+    return S.div(c, one, cx.sqrt(x) if c.is_complex else math.sqrt(x))
+
+
+def _sigmoid(em, c, x):
+    one = S.const(c, 1)
+    e = cx.exp(S.neg(c, x)) if c.is_complex else math.exp(S.neg(c, x))
+    return S.div(c, one, S.add(c, one, e))
+
+
+# ---------------------------------------------------------------------------
+# Tables: name -> (kernel, operand type rule, result-dtype-of-kernel rule)
+# ---------------------------------------------------------------------------
+
+# Binary kernels take (c, x, y); the third entry gives the dtype of the value the
+# kernel returns from the compute dtype c (S.BOOL for predicates).
+BINARY = {
+    "add": (S.add, _same, _keep),
+    "subtract": (S.sub, _same, _keep),
+    "multiply": (S.mul, _same, _keep),
+    "divide": (S.div, to_float, _keep),
+    "quotient": (_quotient, _same, _keep),
+    "remainder": (_remainder, _same, _keep),
+    "pow": (_pow, _same, _keep),
+    "max": (S.maximum, _same, _keep),
+    "min": (S.minimum, _same, _keep),
+    "atan2": (None, to_float, _keep),  # a libm call, below
+    "equal": (lambda c, x, y: S.compare(c, "eq", x, y), _same, lambda c: S.BOOL),
+    "not_equal": (lambda c, x, y: S.compare(c, "ne", x, y), _same, lambda c: S.BOOL),
+    "less": (lambda c, x, y: S.compare(c, "lt", x, y), _same, lambda c: S.BOOL),
+    "less_equal": (lambda c, x, y: S.compare(c, "le", x, y), _same, lambda c: S.BOOL),
+    "greater": (lambda c, x, y: S.compare(c, "gt", x, y), _same, lambda c: S.BOOL),
+    "greater_equal": (lambda c, x, y: S.compare(c, "ge", x, y), _same, lambda c: S.BOOL),
+}
+
+# Unary kernels take (em, c, x).
+UNARY = {
+    "negate": (lambda em, c, x: S.neg(c, x), _same, _keep),
+    "abs": (lambda em, c, x: _abs(c, x), _same, to_real),
+    "sign": (lambda em, c, x: _sign(c, x), _same, _keep),
+    "floor": (lambda em, c, x: _ints_unchanged(math.floor)(c, x), _same, _keep),
+    "ceil": (lambda em, c, x: _ints_unchanged(math.ceil)(c, x), _same, _keep),
+    "round": (lambda em, c, x: _ints_unchanged(math.round)(c, x), _same, _keep),
+    "exp": (_unary_math(math.exp, cx.exp), to_float, _keep),
+    "expm1": (_unary_math(None, cx.expm1, "expm1"), to_float, _keep),
+    "log": (_unary_math(math.log, cx.log), to_float, _keep),
+    "log1p": (_unary_math(None, cx.log1p, "log1p"), to_float, _keep),
+    "sqrt": (_unary_math(math.sqrt, cx.sqrt), to_float, _keep),
+    "rsqrt": (_rsqrt, to_float, _keep),
+    "sin": (_unary_math(math.sin, cx.sin), to_float, _keep),
+    "cos": (_unary_math(math.cos, cx.cos), to_float, _keep),
+    "tan": (_unary_math(None, cx.tan, "tan"), to_float, _keep),
+    "tanh": (_unary_math(None, cx.tanh, "tanh"), to_float, _keep),
+    "sigmoid": (_sigmoid, to_float, _keep),
+    "erf": (None, to_float, lambda c: dtypes.f64),  # in f64, below
+}
+
+
+def _operand(v, src, t):
+    """A storage scalar of `src` as a compute value of the operand type `t`."""
+    return S.load(S.convert(v, src, t), t)
+
+
+def _lower_binary(name):
+    kernel, operand, result = BINARY[name]
+
+    def lower(em, op, x, y):
+        tx, ty = (v.type for v in op.operands)
+        t = operand(dtypes.promote(tx.dtype, ty.dtype))
+        c = compute_dtype(t)
+        out = op.result.type
+
+        def body(a, b):
+            a, b = _operand(a, tx.dtype, t), _operand(b, ty.dtype, t)
+            r = libm(em, "atan2", c, a, b) if name == "atan2" else kernel(c, a, b)
+            return S.convert(r, result(c), out.dtype)
+        return em.elementwise(out, [(x, tx), (y, ty)], body)
+    return lower
+
+
+def _lower_unary(name):
+    kernel, operand, result = UNARY[name]
+
+    def lower(em, op, x):
+        tx = op.operands[0].type
+        t = operand(tx.dtype)
+        c = compute_dtype(t)
+        out = op.result.type
+
+        def body(a):
+            a = _operand(a, tx.dtype, t)
+            if name == "erf":
+                wide = S.convert(a, c, dtypes.f64)
+                return S.convert(libm(em, "erf", dtypes.f64, wide), dtypes.f64, out.dtype)
+            return S.convert(kernel(em, c, a), result(c), out.dtype)
+        return em.elementwise(out, [(x, tx)], body)
+    return lower
+
+
+for _name in BINARY:
+    lowering(_name)(_lower_binary(_name))
+for _name in UNARY:
+    lowering(_name)(_lower_unary(_name))
+
+
+# ---------------------------------------------------------------------------
+# Logic, select, clip
+# ---------------------------------------------------------------------------
+
+_LOGIC = {"logical_and": arith.andi, "logical_or": arith.ori}
+
+
+@lowering("logical_and", "logical_or")
+def _logical(em, op, x, y):
+    tx, ty = (v.type for v in op.operands)
+    combine = _LOGIC[op.name]
+    return em.elementwise(op.result.type, [(x, tx), (y, ty)],
+                          lambda a, b: S.convert(combine(S.truth(a, tx.dtype), S.truth(b, ty.dtype)),
+                                                 S.BOOL, dtypes.u8))
+
+
+@lowering("logical_not")
+def _logical_not(em, op, x):
+    tx = op.operands[0].type
+    return em.elementwise(op.result.type, [(x, tx)],
+                          lambda a: S.convert(arith.xori(S.truth(a, tx.dtype), S.true()),
+                                              S.BOOL, dtypes.u8))
+
+
+@lowering("select")
+def _select(em, op, pred, on_true, on_false):
+    tp, tt, tf = (v.type for v in op.operands)
+    out = op.result.type
+
+    def body(p, a, b):
+        return arith.select(S.truth(p, tp.dtype), S.convert(a, tt.dtype, out.dtype),
+                            S.convert(b, tf.dtype, out.dtype))
+    return em.elementwise(out, [(pred, tp), (on_true, tt), (on_false, tf)], body)
+
+
+@lowering("clip")
+def _clip(em, op, x, lo, hi):
+    types = [v.type for v in op.operands]
+    out = op.result.type
+    t = out.dtype
+    c = compute_dtype(t)
+
+    def body(a, b, d):
+        a, b, d = (_operand(v, s.dtype, t) for v, s in zip((a, b, d), types))
+        return S.store(S.minimum(c, S.maximum(c, a, b), d), t)
+    return em.elementwise(out, list(zip((x, lo, hi), types)), body)
+

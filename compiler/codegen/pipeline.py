@@ -1,0 +1,72 @@
+"""The MLIR pass pipeline of the CPU target, and translation to LLVM IR.
+
+Tensors -> buffers (one-shot bufferization computes into the caller's output
+buffers; temporaries are freed by the ownership-based deallocation) -> loops ->
+LLVM dialect -> LLVM IR text. A pass that fails reports the MLIR location of the
+op it failed on, which carries the user's file:line:col from the IR.
+"""
+from __future__ import annotations
+
+import re
+
+from mlir import ir, passmanager
+from mlir.dialects import llvm as llvm_dialect
+
+from nxc.compiler.ir.core import Loc
+from nxc.runtime.errors import CompileError
+
+# (name, pass pipeline text): stages `--print-ir-after` can name.
+CPU_PIPELINE = [
+    # bf16 rounding as integer code, first: later canonicalizations would fold
+    # int -> f32 -> bf16 into one conversion that needs a libgcc 13 helper.
+    ("bf16", "arith-expand{include-bf16=true}"),
+    ("bufferize", "eliminate-empty-tensors,"
+                  "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
+                  "buffer-deallocation-pipeline,convert-bufferization-to-memref"),
+    ("loops", "convert-linalg-to-loops"),
+    ("complex", "convert-complex-to-standard"),
+    ("expand", "expand-strided-metadata,lower-affine"),
+    ("llvm", "convert-scf-to-cf,"
+             "convert-math-to-llvm{approximate-log1p=false},convert-math-to-libm,"
+             "convert-complex-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
+             "convert-cf-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts"),
+]
+
+STAGES = [name for name, _ in CPU_PIPELINE]
+
+
+def lower_to_llvm_dialect(module: ir.Module, *, print_after=None, out=None):
+    """Run the CPU pipeline in place. `print_after` (a stage name) writes the module
+    after that stage to `out` (a callable taking text)."""
+    with module.context:
+        for name, passes in CPU_PIPELINE:
+            pm = passmanager.PassManager.parse(f"builtin.module({passes})")
+            try:
+                pm.run(module.operation)
+            except ir.MLIRError as e:
+                raise diagnostic_error(e, name) from None
+            if print_after == name and out is not None:
+                out(str(module))
+
+
+def translate(module: ir.Module) -> str:
+    """LLVM IR text of a module in the LLVM dialect."""
+    with module.context:
+        return llvm_dialect.translate_module_to_llvmir(module.operation)
+
+
+_FILE_LOC = re.compile(r'loc\("(?P<file>(?:[^"\\]|\\.)*)":(?P<line>\d+):(?P<col>\d+)')
+
+
+def diagnostic_error(e: "ir.MLIRError", stage: str) -> CompileError:
+    """A CompileError at the user's location of the first diagnostic that has one."""
+    diags = list(getattr(e, "error_diagnostics", []) or [])
+    loc, messages = None, []
+    for d in diags:
+        messages.append(str(d.message))
+        if loc is None:
+            m = _FILE_LOC.search(str(d.location))
+            if m:
+                loc = Loc(m.group("file"), int(m.group("line")), int(m.group("col")))
+    detail = "; ".join(messages) or str(e)
+    return CompileError(f"the CPU backend failed at stage {stage}: {detail}", loc)

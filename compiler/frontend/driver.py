@@ -1,0 +1,165 @@
+"""Entry points of the frontend: a defn (with argument types and options) -> an IR function.
+
+`lower_defn` lowers one specialization: its positional parameters are the
+tensor arguments (typed by their annotations, or by the call for the JIT), its
+keyword-only parameters are static options (the given values, else their
+defaults). `compile_file` reads a model file without executing it and lowers
+every fully annotated `@defn` in it.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from nxc._dispatch import building
+from nxc.compiler.ir.builder import Builder
+from nxc.compiler.ir.core import Function, Module
+
+from . import resolve
+from .diagnostics import error
+from .lower import Lowerer, Return, Session
+from .values import DefnRef, flatten, is_number, is_tensor
+
+
+@dataclass
+class Lowered:
+    """One specialization: its IR function, and how its flat results nest (for callers)."""
+
+    function: Function
+    module: Module
+    result_tree: object  # None: one result; a tuple of trees: a (nested) tuple
+
+
+def parameters(ref: DefnRef):
+    """(tensor parameter nodes, option parameter nodes) of a top-level defn."""
+    a = ref.node.args
+    for extra, what in ((a.vararg, "*"), (a.kwarg, "**")):
+        if extra is not None:
+            raise error(ref.src, extra, f"a defn cannot take {what}{extra.arg}: its "
+                                        f"parameters are tensors, and static options after *")
+    positional = a.posonlyargs + a.args
+    if a.defaults:
+        p = positional[len(positional) - len(a.defaults)]
+        raise error(ref.src, p, f"parameter {p.arg} has a default, but positional parameters "
+                                f"of a defn are tensors; make it keyword-only (after *) to use "
+                                f"it as a static option")
+    return positional, a.kwonlyargs
+
+
+def annotation_types(ref: DefnRef):
+    """The annotated type of each positional parameter (None where unannotated)."""
+    lw = Lowerer(Session(), ref.src, ref.module, None)
+    positional, _ = parameters(ref)
+    return [lw.annotation(p.annotation) if p.annotation is not None else None
+            for p in positional]
+
+
+def is_fully_annotated(ref: DefnRef) -> bool:
+    a = ref.node.args
+    return all(p.annotation is not None for p in a.posonlyargs + a.args)
+
+
+def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=None) -> Lowered:
+    """Lower `ref` into a function of `module` (a new one by default).
+
+    `arg_types[i]` types an unannotated positional parameter (the JIT gives the
+    call's types; an annotation wins when both exist, and the call's arrays are
+    checked against it when the function runs). `options` gives keyword-only
+    parameters by name.
+    """
+    options = dict(options or {})
+    module = module if module is not None else Module()
+    positional, kwonly = parameters(ref)
+    builder = Builder()
+    lw = Lowerer(Session(), ref.src, ref.module, builder)
+    types = []
+    for i, p in enumerate(positional):
+        if p.annotation is not None:
+            types.append(lw.annotation(p.annotation))
+        elif arg_types is not None and i < len(arg_types) and arg_types[i] is not None:
+            types.append(arg_types[i])
+        else:
+            raise error(ref.src, p, f"parameter {p.arg} of {ref.name} has no type: annotate it "
+                                    f"(like {p.arg}: nx.f32[3]) or call the function from Python "
+                                    f"so that its argument gives the type")
+    unknown = set(options) - {p.arg for p in kwonly}
+    if unknown:
+        raise error(ref.src, ref.node, f"{ref.name} has no option {', '.join(sorted(unknown))}; "
+                                       f"its options are {[p.arg for p in kwonly]}")
+    defaults = lw.defaults(ref.node)
+    fn = builder.function(module, name or ref.name, types, [p.arg for p in positional],
+                          loc=ref.src.loc(ref.node))
+    lw.session.stack.append(ref.node)
+    with building(builder), builder.at(fn.body):
+        for p, v in zip(positional, fn.params):
+            lw.scope.vars[p.arg] = v
+        for p in kwonly:
+            if p.arg in options:
+                lw.scope.vars[p.arg] = options[p.arg]
+            elif p.arg in defaults:
+                lw.scope.vars[p.arg] = defaults[p.arg]
+            else:
+                raise error(ref.src, p, f"option {p.arg} of {ref.name} has no default and "
+                                        f"no value was given")
+        if isinstance(ref.node, ast.Lambda):
+            r = Return(lw.expr(ref.node.body), ref.node.body)
+        else:
+            r = lw.exec_body(ref.node.body)
+        if r is None or r.value is None:
+            raise error(ref.src, r.node if r is not None else ref.node,
+                        f"{ref.name} must return a tensor or a tuple of tensors")
+        leaves, tree = flatten(r.value)
+        out = []
+        for x in leaves:
+            if is_number(x):
+                x = lw.constant(x, r.node)
+            if not is_tensor(x):
+                from .lower import describe
+                raise error(ref.src, r.node, f"{ref.name} returns {describe(x)}; a defn returns "
+                                             f"tensors, numbers or tuples of them")
+            out.append(x)
+        builder.terminate("return", out, loc=ref.src.loc(r.node))
+    return Lowered(fn, module, tree)
+
+
+def find_defns(path):
+    """The `@defn` functions defined at the top of the file at `path`, in source order."""
+    loader = resolve.Loader(path)
+    scope = loader.scope(path, "__main__")
+    out = []
+    for stmt in scope.tree.body:
+        if isinstance(stmt, ast.FunctionDef):
+            value = scope.lookup(stmt.name)
+            if isinstance(value, DefnRef) and value.node is stmt:
+                out.append(value)
+    return out
+
+
+def compile_file(path, names=None) -> Module:
+    """The IR module of the fully annotated `@defn` functions of a file (or those named).
+
+    The file is read, never executed; so are the files it imports.
+    """
+    refs = find_defns(path)
+    if names:
+        by_name = {r.name: r for r in refs}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            from nxc.runtime.errors import ArgumentError
+            raise ArgumentError(
+                f"{path} has no @defn function named {', '.join(missing)}; its defn functions "
+                f"are {', '.join(by_name) or 'none'}")
+        refs = [by_name[n] for n in names]
+        for r in refs:
+            if not is_fully_annotated(r):
+                p = next(p for p in r.node.args.posonlyargs + r.node.args.args
+                         if p.annotation is None)
+                raise error(r.src, p, f"parameter {p.arg} of {r.name} has no type annotation; "
+                                      f"nxc compile needs one for every parameter "
+                                      f"(like {p.arg}: nx.f32[3])")
+    else:
+        refs = [r for r in refs if is_fully_annotated(r)]
+    module = Module()
+    for r in refs:
+        lower_defn(r, module=module)
+    return module

@@ -1,0 +1,131 @@
+"""`@nx.defn` and `nx.jit`: numerical functions compiled from their Python source.
+
+    @nx.defn
+    def softmax(t: nx.f32["n"]):
+        e = nx.exp(t - nx.reduce_max(t))
+        return e / nx.sum(e)
+
+    softmax(nx.tensor([1.0, 2.0, 3.0]))
+
+Calling a defn function from Python lowers its source (read with `inspect`,
+never re-executed) to the IR for the types of the arguments, once per
+specialization: the argument types (unannotated parameters take them from the
+call) and the values of the keyword-only options. The IR then runs through
+the interpreter (a compiled backend replaces it later). Results are
+`nx.Tensor`s; a tuple return gives a tuple. `nxc compile` reads the same
+functions from the file without running it.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from nxc.compiler.ir import dtypes
+from nxc.compiler.ir.builder import is_number
+from nxc.compiler.ir.interpreter import run_function
+from nxc.compiler.ir.ops.cast import convert
+from nxc.compiler.ir.types import TensorType
+from nxc.runtime.errors import ArgumentError
+
+
+class DefnFunction:
+    """A function marked `@nx.defn`; calling it compiles (once per specialization) and runs it."""
+
+    def __init__(self, fn):
+        if isinstance(fn, DefnFunction):
+            fn = fn.fn
+        if not callable(fn) or not hasattr(fn, "__code__"):
+            raise ArgumentError(f"defn takes a Python function, got {type(fn).__name__}")
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+        self._ref = None
+        self._annotated = None
+        self._cache = {}
+
+    def __repr__(self):
+        return f"<defn {self.__qualname__}>"
+
+    @property
+    def ref(self):
+        """The function's source as the frontend sees it (read on first use)."""
+        if self._ref is None:
+            from nxc.compiler.frontend import resolve, source
+            from nxc.compiler.frontend.values import DefnRef
+            src, node = source.from_function(self.fn)
+            self._ref = DefnRef(self.__name__, node, src, resolve.LiveScope(self.fn))
+        return self._ref
+
+    def specialize(self, *args, **options):
+        """The lowered specialization for these arguments (arrays, tensors, numbers or
+        TensorTypes) and options: `.function` is its IR."""
+        types, _ = self._arguments(args, need_data=False)
+        return self._lowered(types, options)
+
+    def __call__(self, *args, **options):
+        from nxc.compiler.frontend.values import unflatten
+        from nxc.tensor import Tensor
+        types, arrays = self._arguments(args, need_data=True)
+        lowered = self._lowered(types, options)
+        outs = run_function(lowered.function, *arrays)
+        results = [Tensor._wrap(o, t.names) for o, t in zip(outs, lowered.function.result_types)]
+        return unflatten(lowered.result_tree, results)
+
+    def _lowered(self, types, options):
+        from nxc.compiler.frontend.driver import lower_defn
+        try:
+            key = (tuple(types), tuple(sorted(options.items())))
+            hash(key)
+        except TypeError:
+            raise ArgumentError(
+                f"{self.__name__}: options must be hashable static values (numbers, strings, "
+                f"tuples), got {options!r}") from None
+        if key not in self._cache:
+            self._cache[key] = lower_defn(self.ref, types, options)
+        return self._cache[key]
+
+    def _arguments(self, args, need_data):
+        """(types, arrays) of the positional arguments; numbers take the annotated dtype."""
+        from nxc.compiler.frontend.driver import annotation_types, parameters
+        positional, _ = parameters(self.ref)
+        if self._annotated is None:
+            self._annotated = annotation_types(self.ref)
+        if len(args) != len(positional):
+            raise ArgumentError(
+                f"{self.__name__} takes {len(positional)} tensor argument(s) "
+                f"({', '.join(p.arg for p in positional)}), got {len(args)}; options are "
+                f"passed by keyword")
+        types, arrays = [], []
+        for i, (a, want) in enumerate(zip(args, self._annotated)):
+            if isinstance(a, TensorType) and not need_data:
+                types.append(a)
+                continue
+            array, names = _array(self.__name__, i, a, want)
+            types.append(TensorType(dtypes.from_numpy(array.dtype), array.shape, names))
+            arrays.append(array)
+        return types, arrays
+
+
+def _array(fname, i, a, want):
+    """The numpy data and axis names of argument `i`."""
+    from nxc.tensor import Tensor, to_array
+    if is_number(a) and not isinstance(a, np.generic):
+        dt = want.dtype if want is not None else dtypes.scalar_type(a)
+        return convert(np.asarray(a), dt), None
+    if isinstance(a, Tensor):
+        return to_array(a), a.names
+    if isinstance(a, (np.ndarray, np.generic)):
+        return to_array(a), None
+    raise ArgumentError(
+        f"{fname}: argument {i} must be a tensor, a numpy array or a number, "
+        f"got {type(a).__name__}")
+
+
+def defn(fn):
+    """Mark `fn` as a numerical definition (see the module docstring)."""
+    return DefnFunction(fn)
+
+
+def jit(fn):
+    """Compile `fn` like a defn; `jit(fn)(*args)` runs it (a defn stays itself)."""
+    return fn if isinstance(fn, DefnFunction) else DefnFunction(fn)

@@ -1,0 +1,1 @@
+from .acts import gelu  # noqa: F401

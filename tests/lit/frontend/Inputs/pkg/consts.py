@@ -1,0 +1,3 @@
+import math
+
+C = math.sqrt(2 / math.pi)

@@ -1,0 +1,6 @@
+from nxc import defn
+
+
+@defn
+def twice(x):
+    return x * 2

@@ -1,0 +1,1 @@
+"""Independent expected values for the ops, one table per kind of op."""
