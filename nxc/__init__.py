@@ -12,6 +12,8 @@ from .api import *  # noqa: F401,F403
 from .api import __all__ as _api_all
 from .tensor import Tensor, tensor  # noqa: F401
 from .defn import defn, jit  # noqa: F401
+from .autodiff import custom_grad, grad, stop_grad, value_and_grad  # noqa: F401
+from .batching import devectorize, vectorize, vmap  # noqa: F401
 
 __all__ = ["DType", "Dim", "TensorType", "Tensor", "tensor", "defn", "jit",
            "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",

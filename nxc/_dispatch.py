@@ -18,6 +18,7 @@ from nxc.compiler.ir.builder import Builder, cast_array, is_number
 from nxc.compiler.ir.core import Value
 from nxc.compiler.ir.types import TensorType
 from nxc.compiler.ir import dtypes
+from nxc.compiler.passes.batching import vectorized
 from nxc.runtime.errors import ArgumentError
 
 _BUILDER: contextvars.ContextVar[Builder | None] = contextvars.ContextVar("nxc_builder", default=None)
@@ -43,6 +44,8 @@ def is_traced(x) -> bool:
 
 def apply(name, /, *operands, regions=(), **attrs):
     """Apply op `name`; returns one result, or a list when the op has several."""
+    if any(isinstance(x, vectorized.Vectorized) for x in operands):  # nx.vectorize
+        return vectorized.apply(apply, name, operands, attrs, regions)
     if any(isinstance(x, Value) for x in operands) or (not operands and _BUILDER.get()):
         b = _BUILDER.get()
         if b is None:

@@ -56,25 +56,50 @@ class DefnFunction:
             self._ref = DefnRef(self.__name__, node, src, resolve.LiveScope(self.fn))
         return self._ref
 
-    def specialize(self, *args, **options):
+    def specialize(self, *args, **kwargs):
         """The lowered specialization for these arguments (arrays, tensors, numbers or
         TensorTypes) and options: `.function` is its IR."""
+        args, options = self._split(args, kwargs)
         types, _ = self._arguments(args, need_data=False)
         return self._lowered(types, options)
 
-    def __call__(self, *args, **options):
+    def __call__(self, *args, **kwargs):
         from nxc.compiler.frontend.values import unflatten
         from nxc.tensor import Tensor
+        args, options = self._split(args, kwargs)
         types, arrays = self._arguments(args, need_data=True)
         lowered = self._lowered(types, options)
         outs = run_function(lowered.function, *arrays)
         results = [Tensor._wrap(o, t.names) for o, t in zip(outs, lowered.function.result_types)]
         return unflatten(lowered.result_tree, results)
 
+    def _split(self, args, kwargs):
+        """(tensor arguments in order, options): tensors may also be given by name."""
+        from nxc.compiler.frontend.driver import parameters
+        positional, _ = parameters(self.ref)
+        names = [p.arg for p in positional]
+        args = list(args)
+        options = {}
+        for k, v in kwargs.items():
+            if k in names:
+                i = names.index(k)
+                if i < len(args):
+                    raise ArgumentError(f"{self.__name__} got argument {k} twice")
+                args += [_MISSING] * (i + 1 - len(args))
+                args[i] = v
+            else:
+                options[k] = v
+        missing = [n for n, a in zip(names, args) if a is _MISSING]
+        if missing or len(args) < len(names):
+            missing += names[len(args):]
+            raise ArgumentError(f"{self.__name__} is missing the tensor argument(s) "
+                                f"{', '.join(missing)}")
+        return args, options
+
     def _lowered(self, types, options):
         from nxc.compiler.frontend.driver import lower_defn
         try:
-            key = (tuple(types), tuple(sorted(options.items())))
+            key = (tuple(types), tuple(sorted((k, _static_key(v)) for k, v in options.items())))
             hash(key)
         except TypeError:
             raise ArgumentError(
@@ -104,6 +129,16 @@ class DefnFunction:
             types.append(TensorType(dtypes.from_numpy(array.dtype), array.shape, names))
             arrays.append(array)
         return types, arrays
+
+
+_MISSING = object()
+
+
+def _static_key(v):
+    """An option value with its type: 1, 1.0 and True compare equal but type differently."""
+    if isinstance(v, (tuple, list)):
+        return (type(v).__name__, tuple(_static_key(e) for e in v))
+    return (type(v).__name__, v)
 
 
 def _array(fname, i, a, want):

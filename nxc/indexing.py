@@ -79,10 +79,10 @@ def _int(e, size, axis, t):
     try:
         i = operator.index(e)
     except TypeError:
+        found = f"a tensor of type {e.type}" if hasattr(e, "type") else f"{e!r} ({type(e).__name__})"
         raise ArgumentError(
-            f"tensors are indexed with ints, slices, ... and None, got {e!r} "
-            f"({type(e).__name__}) for axis {axis}; indexing with tensors is not "
-            "supported yet") from None
+            f"tensors are indexed with ints, slices, ... and None, got {found} "
+            f"for axis {axis}; indexing with tensors is not supported yet") from None
     if isinstance(size, Dim):
         if i < 0:
             raise ShapeError(

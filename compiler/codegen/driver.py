@@ -9,6 +9,7 @@ version, so a second compile of the same module is a directory lookup.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -25,6 +26,21 @@ from . import abi, artifact, link, llvm, pipeline
 from .emit import emit_module, impl_symbol
 
 EMITS = (None, "mlir", "llvm", "asm", "obj")
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """The nxc version and a hash of the backend's own sources: a cached artifact
+    is only reused by the compiler that made it, even between releases."""
+    h = hashlib.sha256(artifact.nxc_version().encode())
+    root = os.path.dirname(os.path.abspath(__file__))
+    for dirpath, dirnames, filenames in sorted(os.walk(root)):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                with open(os.path.join(dirpath, name), "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read())
+    return h.hexdigest()
 
 
 def _package_name(out_dir: str) -> str:
@@ -68,7 +84,7 @@ class Compilation:
         h = hashlib.sha256()
         for part in (self.mlir_text(), repr(artifact.functions_json(self.exports)),
                      str(self.opt_level), self.target.triple, self.target.cpu,
-                     self.target.features, artifact.nxc_version(),
+                     self.target.features, compiler_fingerprint(),
                      str(runtime_manifest.FORMAT_VERSION), self.symbol):
             h.update(part.encode())
             h.update(b"\0")
@@ -78,8 +94,10 @@ class Compilation:
         if self._llvm is None:
             self.mlir_text()  # the pipeline rewrites the module in place
             with self.context:
-                if not self.mlir.operation.verify():
-                    raise CompileError("the generated MLIR does not verify")
+                try:
+                    self.mlir.operation.verify()
+                except ir.MLIRError as e:
+                    raise pipeline.diagnostic_error(e, "verify") from None
             pipeline.lower_to_llvm_dialect(self.mlir, print_after=self.print_after,
                                            out=self.out)
             text = pipeline.translate(self.mlir)

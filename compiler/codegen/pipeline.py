@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from mlir import ir, passmanager
+from mlir.dialects import linalg
 from mlir.dialects import llvm as llvm_dialect
 
 from nxc.compiler.ir.core import Loc
@@ -23,7 +24,7 @@ CPU_PIPELINE = [
     ("bufferize", "eliminate-empty-tensors,"
                   "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
                   "buffer-deallocation-pipeline,convert-bufferization-to-memref"),
-    ("loops", "convert-linalg-to-loops"),
+    ("loops", "convert-linalg-to-loops"),  # after copies_to_linalg
     ("complex", "convert-complex-to-standard"),
     ("expand", "expand-strided-metadata,lower-affine"),
     ("llvm", "convert-scf-to-cf,"
@@ -45,8 +46,32 @@ def lower_to_llvm_dialect(module: ir.Module, *, print_after=None, out=None):
                 pm.run(module.operation)
             except ir.MLIRError as e:
                 raise diagnostic_error(e, name) from None
+            if name == "bufferize":
+                copies_to_linalg(module)
             if print_after == name and out is not None:
                 out(str(module))
+
+
+def copies_to_linalg(module: ir.Module):
+    """Replace each memref.copy by a linalg.copy, which becomes loops.
+
+    memref.copy of a strided view lowers to a call into MLIR's C runner
+    library, which artifacts do not ship; loops need nothing (LLVM turns the
+    contiguous ones into memcpy).
+    """
+    copies = []
+
+    def visit(op):
+        if op.name == "memref.copy":
+            copies.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit, ir.WalkOrder.POST_ORDER)
+    for op in copies:
+        with ir.InsertionPoint(op), op.location:
+            source, target = op.operands
+            linalg.copy(source, outs=[target])
+        op.erase()
 
 
 def translate(module: ir.Module) -> str:

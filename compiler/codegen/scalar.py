@@ -15,6 +15,7 @@ from __future__ import annotations
 from mlir import ir
 from mlir.dialects import arith, linalg
 from mlir.dialects import complex as cx
+from mlir.dialects import math
 
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.dtypes import DType
@@ -66,6 +67,11 @@ def index(value: int) -> ir.Value:
 def loop_index(dim: int) -> ir.Value:
     """The position along loop `dim` inside a linalg.generic body (an `index`)."""
     return linalg.IndexOp(dim).result
+
+
+def ip(block) -> ir.InsertionPoint:
+    """Emit at the end of `block` (use as a context manager)."""
+    return ir.InsertionPoint(block)
 
 
 def true() -> ir.Value:
@@ -189,6 +195,37 @@ def _by_kind(dt, *, i=None, u=None, f=None, c=None):
     return u if (dt.is_unsigned and u is not None) else i
 
 
+# Complex multiplication and division are written as numpy writes them
+# (loops.c.src), where the complex dialect's lowering would recover infinities
+# the C99 way and give other results for inf and nan parts.
+
+def _complex_mul(dt, x, y):
+    """(xr yr - xi yi, xr yi + xi yr)."""
+    (xr, xi), (yr, yi) = (cx.re(x), cx.im(x)), (cx.re(y), cx.im(y))
+    return cx.create_(compute_type(dt), arith.subf(arith.mulf(xr, yr), arith.mulf(xi, yi)),
+                      arith.addf(arith.mulf(xr, yi), arith.mulf(xi, yr)))
+
+
+def _complex_div(dt, x, y):
+    """Smith's algorithm, with x / 0 giving (xr / 0, xi / 0)."""
+    part = dt.real
+    (xr, xi), (yr, yi) = (cx.re(x), cx.im(x)), (cx.re(y), cx.im(y))
+    one, zero = const(part, 1), const(part, 0)
+    abs_yr, abs_yi = math.absf(yr), math.absf(yi)
+    rat1 = arith.divf(yi, yr)
+    scl1 = arith.divf(one, arith.addf(yr, arith.mulf(yi, rat1)))
+    wide = cx.create_(compute_type(dt), arith.mulf(arith.addf(xr, arith.mulf(xi, rat1)), scl1),
+                      arith.mulf(arith.subf(xi, arith.mulf(xr, rat1)), scl1))
+    rat2 = arith.divf(yr, yi)
+    scl2 = arith.divf(one, arith.addf(yi, arith.mulf(yr, rat2)))
+    tall = cx.create_(compute_type(dt), arith.mulf(arith.addf(arith.mulf(xr, rat2), xi), scl2),
+                      arith.mulf(arith.subf(arith.mulf(xi, rat2), xr), scl2))
+    by_zero = arith.andi(compare(part, "eq", abs_yr, zero), compare(part, "eq", abs_yi, zero))
+    r = arith.select(compare(part, "ge", abs_yr, abs_yi), wide, tall)
+    return arith.select(by_zero, cx.create_(compute_type(dt), arith.divf(xr, abs_yr),
+                                            arith.divf(xi, abs_yi)), r)
+
+
 def add(dt, x, y):
     return _by_kind(dt, i=arith.addi, f=arith.addf, c=cx.add)(x, y)
 
@@ -198,12 +235,14 @@ def sub(dt, x, y):
 
 
 def mul(dt, x, y):
-    return _by_kind(dt, i=arith.muli, f=arith.mulf, c=cx.mul)(x, y)
+    if dt.is_complex:
+        return _complex_mul(dt, x, y)
+    return _by_kind(dt, i=arith.muli, f=arith.mulf)(x, y)
 
 
 def div(dt, x, y):
     """Floating or complex division (IEEE: x / 0 is inf or nan)."""
-    return _by_kind(dt, f=arith.divf, c=cx.div)(x, y)
+    return _complex_div(dt, x, y) if dt.is_complex else arith.divf(x, y)
 
 
 def neg(dt, x):

@@ -17,7 +17,9 @@ from .values import Builtin, is_tensor
 
 def _static(lw, name, args, kwargs, node, hint, wrap=None):
     from .lower import has_tensor
-    if any(has_tensor(a) for a in list(args) + list(kwargs.values())):
+    # Sequence builtins take tuples that hold tensors (they only move them).
+    holds = is_tensor if wrap is not None or name in ("tuple", "list", "len") else has_tensor
+    if any(holds(a) for a in list(args) + list(kwargs.values())):
         raise lw.error(node, f"{name}() of a tensor is not available inside defn: {hint}")
     try:
         out = getattr(builtins, name)(*args, **kwargs)
@@ -46,7 +48,8 @@ def _abs(lw, args, kwargs, node):
 
 def _extremum(name):
     def fn(lw, args, kwargs, node):
-        items = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
+        one = len(args) == 1 and isinstance(args[0], (tuple, list))
+        items = list(args[0]) if one else list(args)
         if kwargs or not items or not any(is_tensor(a) for a in items):
             return _static(lw, name, args, kwargs, node, "")
         # Element-wise on tensors, as nx.max(a, b) and nx.min(a, b).

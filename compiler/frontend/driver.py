@@ -9,15 +9,17 @@ every fully annotated `@defn` in it.
 from __future__ import annotations
 
 import ast
+import types
 from dataclasses import dataclass
 
 from nxc._dispatch import building
 from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Function, Module
+from nxc.runtime.errors import CompileError
 
 from . import resolve
 from .diagnostics import error
-from .lower import Lowerer, Return, Session
+from .lower import Lowerer, Return, Session, describe
 from .values import DefnRef, flatten, is_number, is_tensor
 
 
@@ -59,7 +61,7 @@ def is_fully_annotated(ref: DefnRef) -> bool:
     return all(p.annotation is not None for p in a.posonlyargs + a.args)
 
 
-def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=None) -> Lowered:
+def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None) -> Lowered:
     """Lower `ref` into a function of `module` (a new one by default).
 
     `arg_types[i]` types an unannotated positional parameter (the JIT gives the
@@ -87,7 +89,7 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=Non
         raise error(ref.src, ref.node, f"{ref.name} has no option {', '.join(sorted(unknown))}; "
                                        f"its options are {[p.arg for p in kwonly]}")
     defaults = lw.defaults(ref.node)
-    fn = builder.function(module, name or ref.name, types, [p.arg for p in positional],
+    fn = builder.function(module, ref.name, types, [p.arg for p in positional],
                           loc=ref.src.loc(ref.node))
     lw.session.stack.append(ref.node)
     with building(builder), builder.at(fn.body):
@@ -95,7 +97,7 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=Non
             lw.scope.vars[p.arg] = v
         for p in kwonly:
             if p.arg in options:
-                lw.scope.vars[p.arg] = options[p.arg]
+                lw.scope.vars[p.arg] = option_value(p.arg, options[p.arg])
             elif p.arg in defaults:
                 lw.scope.vars[p.arg] = defaults[p.arg]
             else:
@@ -114,7 +116,6 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=Non
             if is_number(x):
                 x = lw.constant(x, r.node)
             if not is_tensor(x):
-                from .lower import describe
                 raise error(ref.src, r.node, f"{ref.name} returns {describe(x)}; a defn returns "
                                              f"tensors, numbers or tuples of them")
             out.append(x)
@@ -122,10 +123,22 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None, name=Non
     return Lowered(fn, module, tree)
 
 
+def option_value(name, value):
+    """A static option given by the caller, as the lowering sees it.
+
+    A Python function given as an option is lowered like a defn where it is
+    called (Nx passes functions as options); other values are read as globals are.
+    """
+    if isinstance(value, types.FunctionType):
+        from nxc.defn import DefnFunction
+        return DefnFunction(value).ref
+    return resolve.wrap_live(name, value)
+
+
 def find_defns(path):
     """The `@defn` functions defined at the top of the file at `path`, in source order."""
     loader = resolve.Loader(path)
-    scope = loader.scope(path, "__main__")
+    scope = loader.entry(path)
     out = []
     for stmt in scope.tree.body:
         if isinstance(stmt, ast.FunctionDef):
@@ -145,8 +158,7 @@ def compile_file(path, names=None) -> Module:
         by_name = {r.name: r for r in refs}
         missing = [n for n in names if n not in by_name]
         if missing:
-            from nxc.runtime.errors import ArgumentError
-            raise ArgumentError(
+            raise CompileError(
                 f"{path} has no @defn function named {', '.join(missing)}; its defn functions "
                 f"are {', '.join(by_name) or 'none'}")
         refs = [by_name[n] for n in names]

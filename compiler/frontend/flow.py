@@ -401,7 +401,8 @@ def _loop(lw, node, kind, test, live, index=None):
                 lw.scope.vars[index_name] = args[0]
                 args = args[1:]
             state.bind(lw, args)
-            lw.exec_body(node.body, loads([test] if test is not None else []) | loads(node.body) | live)
+            tests = [test] if test is not None else []
+            lw.exec_body(node.body, loads(tests) | loads(node.body) | live)
             out = state.outputs(lw, node, node.body)
             if out is not None:
                 with lw.b.located(loc):
@@ -445,8 +446,8 @@ def lower_while(lw, node, live):
 def lower_for(lw, node, live):
     it = node.iter
     from .builtins import BUILTINS
-    is_range = isinstance(it, ast.Call) and not it.keywords and lw.expr(it.func) is BUILTINS["range"]
-    if not is_range:
+    if not (isinstance(it, ast.Call) and not it.keywords
+            and lw.expr(it.func) is BUILTINS["range"]):
         raise lw.error(it, "for loops inside defn iterate over range(...) with static bounds; "
                            "use a while loop with a tensor condition otherwise")
     if not isinstance(node.target, ast.Name):

@@ -110,8 +110,15 @@ class Lowerer:
         return x
 
     def call_api(self, fn, args, kwargs, node, name):
-        """Call an nx function with IR values; its errors come back located at `node`."""
+        """Call an nx function with IR values; its errors come back located at `node`.
+
+        Functions of the defn (local helpers, other defns) given to it become Python
+        callables that lower their body where they are called (nx.grad(f) calls f
+        on values being traced).
+        """
         self.need_builder(node, f"nx.{name}(...)")
+        args = [self.python_callable(a, node) for a in args]
+        kwargs = {k: self.python_callable(v, node) for k, v in kwargs.items()}
         try:
             inspect.signature(fn).bind(*args, **kwargs)
         except TypeError as e:
@@ -121,6 +128,18 @@ class Lowerer:
         with reporting(self.src, node) as loc, self.b.located(loc):
             out = fn(*args, **kwargs)
         return self.as_ir(out, node)
+
+    def python_callable(self, fn, node):
+        if not isinstance(fn, (DefnRef, LocalFunction)):
+            return fn
+
+        def call(*args, **kwargs):
+            from nxc._dispatch import current_builder
+            lw = Lowerer(self.session, self.src, self.module, current_builder())
+            lw.scope = self.scope
+            return lw.inline(fn, args, kwargs, node)
+        call.__name__ = fn.name if fn.name.isidentifier() else "f"
+        return call
 
     def call_op(self, name, operands, node, regions=(), **attrs):
         """Build a region op (cond, while, for) directly; a list of its results."""
@@ -404,7 +423,8 @@ class Lowerer:
         if isinstance(fn, Opaque):
             raise self.error(node.func, fn.why)
         if callable(fn) and _is_nx(fn):
-            return self.call_api(fn, args, kwargs, node, fn.__name__)
+            name = getattr(fn, "__name__", None) or type(fn).__name__
+            return self.call_api(fn, args, kwargs, node, name)
         raise self.error(node.func, f"{describe(fn)} is not callable")
 
     def e_Lambda(self, node):
@@ -432,7 +452,7 @@ class Lowerer:
         x = self.expr(node.operand)
         symbol, py = UNARY[type(node.op)]
         if not is_tensor(x):
-            return self.static(py, (x,), node, f"{symbol.replace('logical_', '')} {x!r}")
+            return self.static(py, (x,), node, f"{symbol.replace('logical_', '')} {shown(x)}")
         if symbol == "+":
             return x
         if symbol == "logical_not":
@@ -450,7 +470,7 @@ class Lowerer:
             import nxc.operators
             return self.call_api(nxc.operators.binary, [symbol, x, y], {}, node, symbol)
         py = py or next(p for s, p in BINARY.values() if s == symbol)
-        return self.static(py, (x, y), node, f"{x!r} {symbol} {y!r}")
+        return self.static(py, (x, y), node, f"{shown(x)} {symbol} {shown(y)}")
 
     def static(self, fn, args, node, text):
         """A Python operator on static values, at compile time."""
@@ -475,7 +495,8 @@ class Lowerer:
                 import nxc.operators
                 r = self.call_api(nxc.operators.binary, [symbol, left, right], {}, node, symbol)
             else:
-                r = self.static(py, (left, right), node, f"{left!r} {symbol} {right!r}")
+                r = self.static(py, (left, right), node,
+                                f"{shown(left)} {symbol} {shown(right)}")
             result = r if result is None else self.logical("logical_and", result, r, node)
             left = right
         return result
@@ -628,6 +649,11 @@ def has_tensor(x):
     if isinstance(x, slice):
         return any(has_tensor(e) for e in (x.start, x.stop, x.step))
     return False
+
+
+def shown(x):
+    """A static value in an error message: its repr, or a description when it holds tensors."""
+    return describe(x) if has_tensor(x) else repr(x)
 
 
 def describe(x):

@@ -56,14 +56,13 @@ def wrap_live(name, obj):
     """A live Python object as a frontend value (JIT globals, nxc attributes)."""
     if isinstance(obj, STATIC_TYPES):
         return obj
-    if isinstance(obj, (tuple, list)):
-        return type(obj)(wrap_live(name, e) for e in obj)
+    if isinstance(obj, (tuple, list)):  # namedtuples become plain tuples
+        return (list if isinstance(obj, list) else tuple)(wrap_live(name, e) for e in obj)
     if isinstance(obj, types.ModuleType):
         return live_namespace(obj)
     from nxc.defn import DefnFunction
     if isinstance(obj, DefnFunction):
-        src, node = source_mod.from_function(obj.fn)
-        return DefnRef(obj.__name__, node, src, LiveScope(obj.fn))
+        return obj.ref
     if _is_tensor_data(obj):
         return obj  # a captured tensor: a constant where it is used
     if callable(obj) and getattr(obj, "__module__", "") and (
@@ -135,13 +134,29 @@ class LiveScope:
 # Static module scopes (nxc compile)
 # ---------------------------------------------------------------------------
 
+def module_name(path):
+    """The dotted name of the module in file `path`, and the directory its top package is in.
+
+    Directories with an `__init__.py` are packages, as Python sees them.
+    """
+    d, base = os.path.split(os.path.abspath(path))
+    parts = [] if base == "__init__.py" else [os.path.splitext(base)[0]]
+    while os.path.isfile(os.path.join(d, "__init__.py")):
+        d, package = os.path.split(d)
+        parts.insert(0, package)
+    return ".".join(parts), d
+
+
 class Loader:
     """Finds and reads the modules a model imports; one ModuleScope per file."""
 
     def __init__(self, entry_path):
-        self.roots = [os.path.dirname(os.path.abspath(entry_path))]
-        self.roots += [os.path.abspath(p or ".") for p in sys.path if p != ""]
+        self.entry_name, root = module_name(entry_path)
+        self.roots = [root] + [os.path.abspath(p or ".") for p in sys.path if p != ""]
         self.modules = {}
+
+    def entry(self, path) -> "ModuleScope":
+        return self.scope(path, self.entry_name)
 
     def scope(self, path, name) -> "ModuleScope":
         path = os.path.abspath(path)
@@ -160,48 +175,41 @@ class Loader:
                     return candidate
         return None
 
-    def module(self, name, importer=None, level=0):
+    def module(self, name, importer, level=0):
         """A module as a frontend value: live for nxc/math, read from disk otherwise.
 
         Raises KeyError with a description when the module cannot be found.
         """
         if level:
-            if importer is None:
-                raise KeyError(f"relative import of {name or '.'} outside a package")
-            base = os.path.dirname(importer.path)
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            if not name:
-                init = os.path.join(base, "__init__.py")
-                if not os.path.isfile(init):
-                    return _PackageDir(self, base, importer.package_of(level))
-                return self.scope(init, importer.package_of(level)).namespace
-            path = self.find(name, [base])
-            full = f"{importer.package_of(level)}.{name}".strip(".")
-        else:
-            top = name.split(".")[0]
-            if top in LIVE_MODULES:
-                return live_namespace(importlib.import_module(name))
-            if top == "numpy":
-                return live_namespace(np)
-            path = self.find(name, self.roots)
-            full = name
+            return self._relative(name, importer, level)
+        top = name.split(".")[0]
+        if top in LIVE_MODULES:
+            return live_namespace(importlib.import_module(name))
+        if top == "numpy":
+            return live_namespace(np)
+        path = self.find(name, self.roots)
         if path is None:
-            where = "next to the model or on sys.path" if not level else f"in {base}"
-            raise KeyError(f"cannot find module {name or '.'} {where}")
-        return self.scope(path, full).namespace
+            raise KeyError(f"cannot find module {name} next to the model or on sys.path")
+        return self.scope(path, name).namespace
 
-
-class _PackageDir:
-    """A directory without __init__.py reached by `from . import x`."""
-
-    def __new__(cls, loader, path, name):
-        def lookup(attr):
-            found = loader.find(attr, [path])
-            if found is None:
-                raise KeyError(attr)
-            return loader.scope(found, f"{name}.{attr}".strip(".")).namespace
-        return Namespace(name, lookup)
+    def _relative(self, name, importer, level):
+        """`from .name import ...` (level dots) inside the package of `importer`."""
+        parts = importer.package.split(".") if importer.package else []
+        dots = "." * level
+        if level > len(parts):
+            where = "beyond the top-level package" if parts else "outside a package"
+            raise KeyError(f"relative import {dots}{name} {where} (the file is "
+                           f"{importer.name or 'not in a package'})")
+        base = os.path.dirname(importer.path)
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        package = ".".join(parts[:len(parts) - (level - 1)])
+        if not name:
+            return self.scope(os.path.join(base, "__init__.py"), package).namespace
+        path = self.find(name, [base])
+        if path is None:
+            raise KeyError(f"cannot find module {dots}{name} in {base}")
+        return self.scope(path, f"{package}.{name}").namespace
 
 
 class ModuleScope:
@@ -221,11 +229,12 @@ class ModuleScope:
         for stmt in tree.body:
             self._bind(stmt)
 
-    def package_of(self, level):
-        parts = self.name.split(".")
-        if not os.path.basename(self.path) == "__init__.py":
-            parts = parts[:-1]
-        return ".".join(parts[:len(parts) - (level - 1)] if level > 1 else parts)
+    @property
+    def package(self):
+        """The package relative imports start from."""
+        if os.path.basename(self.path) == "__init__.py":
+            return self.name
+        return self.name.rpartition(".")[0]
 
     def _bind(self, stmt):
         if isinstance(stmt, ast.Import):

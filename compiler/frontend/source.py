@@ -47,9 +47,9 @@ def parse(source: Source, text: str, what: str):
         return ast.parse(text, filename=source.path)
     except SyntaxError as e:
         # SyntaxError positions are in the parsed text: re-base them.
-        line = (e.lineno or 1)
-        col = (e.offset or 1) - 1 + (source.removed[line - 1] if line - 1 < len(source.removed) else 0)
-        loc = Loc(source.path, line + source.line_offset, col + 1)
+        line = e.lineno or 1
+        shift = source.removed[line - 1] if line - 1 < len(source.removed) else 0
+        loc = Loc(source.path, line + source.line_offset, (e.offset or 1) + shift)
         raise CompileError(f"invalid Python syntax in {what}: {e.msg}", loc,
                            source.line_at(loc)) from None
 
@@ -72,12 +72,17 @@ def from_function(fn):
     The text comes from `inspect.getsource`; it is dedented line by line (at
     most the first line's indentation, so that continuation lines of strings
     keep their text) and its positions are re-based on the function's first
-    line in the file.
+    line in the file. A lambda is found in its whole file.
     """
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     try:
-        raw, first = inspect.getsourcelines(fn)
         path = inspect.getsourcefile(fn) or inspect.getfile(fn)
+        if fn.__name__ == "<lambda>":
+            # A lambda's lines may be a fragment of a larger expression: read the
+            # whole file, whose positions are absolute already.
+            raw, first = inspect.findsource(fn)[0], 1
+        else:
+            raw, first = inspect.getsourcelines(fn)
     except (OSError, TypeError):
         raise CompileError(
             f"cannot read the source of {name}: a defn function must be defined in a "
@@ -94,19 +99,19 @@ def from_function(fn):
     src = Source(os.path.abspath(path) if os.path.exists(path) else path, lines,
                  max(first - 1, 0), removed, raw)
     tree = parse(src, "\n".join(lines) + "\n", name)
-    return src, _function_node(tree, fn, src, name)
+    return src, _function_node(tree, fn, name)
 
 
-def _function_node(tree, fn, src, name):
+def _function_node(tree, fn, name):
     if fn.__name__ == "<lambda>":
+        # The lambda on its first line whose body starts where its code does.
         code = fn.__code__
-        params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+        starts = {(line, col) for line, _, col, _ in code.co_positions() if line is not None}
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
-                 and [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
+                 and n.lineno == code.co_firstlineno
+                 and (n.body.lineno, n.body.col_offset) in starts]
         if len(found) != 1:
-            raise CompileError(
-                f"cannot tell which lambda on this line is {name}; define it with def",
-                src.loc(tree.body[0]) if tree.body else None)
+            raise CompileError(f"cannot find the source of {name}; define it with def")
         return found[0]
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn.__name__:

@@ -129,6 +129,8 @@ def parse(name) -> DType:
             raise DTypeError(
                 f"unknown type {name!r}; expected one of {', '.join(BY_NAME)}")
         return t
+    if name is None:
+        raise DTypeError(f"expected a type, got None; expected one of {', '.join(BY_NAME)}")
     try:
         return from_numpy(np.dtype(name))
     except TypeError:

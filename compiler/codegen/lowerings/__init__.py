@@ -21,4 +21,5 @@ def lowering(*names):
     return deco
 
 
-from . import cast, control, creation, elementwise, linalg, reductions, shape  # noqa: E402,F401
+from . import (autodiff, cast, control, creation, elementwise, linalg,  # noqa: E402,F401
+               reductions, shape)

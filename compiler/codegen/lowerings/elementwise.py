@@ -17,7 +17,7 @@ from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.dtypes import to_float, to_real
 
 from .. import scalar as S
-from ..mlir_types import compute_dtype, compute_type
+from ..mlir_types import compute_dtype, compute_type, element_type
 from . import lowering
 
 
@@ -95,17 +95,78 @@ def _int_pow(c, x, y):
 def _pow(c, x, y):
     if c.is_int:
         return _int_pow(c, x, y)
-    return math.powf(x, y) if c.is_float else cx.pow(x, y)
+    return math.powf(x, y) if c.is_float else _complex_pow(c, x, y)
+
+
+def _parts(v):
+    return cx.re(v), cx.im(v)
+
+
+def _pack(c, re, im):
+    return cx.create_(compute_type(c), re, im)
+
+
+def _complex_pow(c, a, b):
+    """numpy's cpow: x ** 0 = 1; 0 ** y = 0 (re y > 0) or nan; small integer
+    exponents by repeated multiplication; otherwise exp(y log x) as C's cpow."""
+    part = c.real
+    pt = compute_type(part)
+    zero, one = S.const(part, 0), S.const(part, 1)
+    (ar, ai), (br, bi) = _parts(a), _parts(b)
+    b_zero = arith.andi(S.compare(part, "eq", br, zero), S.compare(part, "eq", bi, zero))
+    a_zero = arith.andi(S.compare(part, "eq", ar, zero), S.compare(part, "eq", ai, zero))
+    # The integer exponent n, when b is real, integral and |n| < 100.
+    small = S.compare(part, "lt", math.absf(br), S.const(part, 100))
+    n_float = arith.select(small, br, zero)
+    i64 = element_type(dtypes.s64)
+    n = arith.fptosi(i64, n_float)
+    integral = arith.andi(arith.andi(small, S.compare(part, "eq", bi, zero)),
+                          S.compare(part, "eq", arith.sitofp(pt, n), br))
+    count = math.absi(n)
+    loop = scf.ForOp(S.index(0), S.index(7), S.index(1), [S.const(c, 1), a])
+    with ir.InsertionPoint(loop.body):
+        k = arith.index_cast(i64, loop.induction_variable)
+        acc, p = loop.inner_iter_args
+        bit = arith.andi(arith.shrui(count, k), S.constant(i64, 1))
+        acc = arith.select(arith.cmpi(S.I.ne, bit, S.constant(i64, 0)), S.mul(c, acc, p),
+                           acc)
+        scf.YieldOp([acc, S.mul(c, p, p)])
+    powered = loop.results[0]
+    powered = arith.select(S.compare(part, "lt", br, zero),
+                           S.div(c, S.const(c, 1), powered), powered)
+    for k, value in ((1, a), (2, S.mul(c, a, a)),
+                     (3, S.mul(c, a, S.mul(c, a, a)))):
+        powered = arith.select(arith.cmpi(S.I.eq, n, S.constant(i64, k)), value, powered)
+    general = cx.exp(cx.mul(b, cx.log(a)))
+    r = arith.select(integral, powered, general)
+    nan = S.const(c, complex(float("nan"), float("nan")))
+    r = arith.select(a_zero, arith.select(S.compare(part, "gt", br, zero), S.const(c, 0), nan),
+                     r)
+    return arith.select(b_zero, S.const(c, 1), r)
+
+
+def _complex_sign(c, x):
+    """x / |x|, 0 at 0; as numpy: an infinite part alone gives its unit direction,
+    two infinite parts give nan."""
+    part = c.real
+    re, im = _parts(x)
+    zero, one, inf = S.const(part, 0), S.const(part, 1), S.const(part, float("inf"))
+    a = cx.abs(x)
+    r = _pack(c, arith.divf(re, a), arith.divf(im, a))
+    r = arith.select(S.compare(part, "eq", a, zero), S.const(c, 0), r)
+    re_inf = S.compare(part, "eq", math.absf(re), inf)
+    im_inf = S.compare(part, "eq", math.absf(im), inf)
+    not_ = lambda v: arith.xori(v, S.true())  # noqa: E731
+    r = arith.select(arith.andi(re_inf, not_(im_inf)), _pack(c, math.copysign(one, re), zero), r)
+    r = arith.select(arith.andi(im_inf, not_(re_inf)), _pack(c, zero, math.copysign(one, im)), r)
+    nan = S.const(c, complex(float("nan"), float("nan")))
+    return arith.select(arith.andi(re_inf, im_inf), nan, r)
 
 
 def _sign(c, x):
     zero = S.const(c, 0)
     if c.is_complex:
-        part = c.real
-        a = cx.abs(x)
-        at_zero = S.compare(part, "eq", a, S.const(part, 0))
-        unit = cx.create_(compute_type(c), arith.divf(cx.re(x), a), arith.divf(cx.im(x), a))
-        return arith.select(at_zero, zero, unit)
+        return _complex_sign(c, x)
     if c.is_unsigned:
         return arith.select(S.compare(c, "ne", x, zero), S.const(c, 1), zero)
     # Floats: NaN and +-0 are their own sign.
@@ -134,14 +195,32 @@ def libm(em, name: str, c, *args):
     return func.call([ty], ir.FlatSymbolRefAttr.get(symbol), list(args))
 
 
-def _unary_math(real, complex_=None, libm_name=None):
+def _unary_math(real, complex_=None, libm_name=None, complex_kernel=None):
     """A math function: an MLIR math op (or a libm call, for accuracy) on reals,
-    a complex dialect op on complex numbers."""
+    a complex dialect op (or a kernel of our own) on complex numbers."""
     def kernel(em, c, x):
         if c.is_complex:
-            return complex_(x)
+            return complex_kernel(em, c, x) if complex_kernel else complex_(x)
         return libm(em, libm_name, c, x) if libm_name else real(x)
     return kernel
+
+
+def _complex_expm1(em, c, x):
+    """numpy's formula: (expm1(a) cos(b) - 2 sin(b/2)^2, exp(a) sin(b))."""
+    part = c.real
+    a, b = _parts(x)
+    half = math.sin(arith.mulf(b, S.const(part, 0.5)))
+    re = arith.subf(arith.mulf(libm(em, "expm1", part, a), math.cos(b)),
+                    arith.mulf(S.const(part, 2), arith.mulf(half, half)))
+    return _pack(c, re, arith.mulf(math.exp(a), math.sin(b)))
+
+
+def _complex_log1p(em, c, x):
+    """numpy's formula: (log(hypot(a + 1, b)), atan2(b, a + 1))."""
+    part = c.real
+    a, b = _parts(x)
+    a1 = arith.addf(a, S.const(part, 1))
+    return _pack(c, math.log(libm(em, "hypot", part, a1, b)), libm(em, "atan2", part, b, a1))
 
 
 def _rsqrt(em, c, x):
@@ -189,9 +268,9 @@ UNARY = {
     "ceil": (lambda em, c, x: _ints_unchanged(math.ceil)(c, x), _same, _keep),
     "round": (lambda em, c, x: _ints_unchanged(math.round)(c, x), _same, _keep),
     "exp": (_unary_math(math.exp, cx.exp), to_float, _keep),
-    "expm1": (_unary_math(None, cx.expm1, "expm1"), to_float, _keep),
+    "expm1": (_unary_math(None, None, "expm1", _complex_expm1), to_float, _keep),
     "log": (_unary_math(math.log, cx.log), to_float, _keep),
-    "log1p": (_unary_math(None, cx.log1p, "log1p"), to_float, _keep),
+    "log1p": (_unary_math(None, None, "log1p", _complex_log1p), to_float, _keep),
     "sqrt": (_unary_math(math.sqrt, cx.sqrt), to_float, _keep),
     "rsqrt": (_rsqrt, to_float, _keep),
     "sin": (_unary_math(math.sin, cx.sin), to_float, _keep),

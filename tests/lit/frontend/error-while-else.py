@@ -1,0 +1,15 @@
+# while ... else is rejected.
+# RUN: not %nxc compile %s --emit ir 2>&1 | FileCheck %s
+# CHECK-NOT: Traceback
+import nxc as nx
+
+
+@nx.defn
+def f(a: nx.f32[3], n: nx.s32):
+    i = 0
+    while i < n:
+        i = i + 1
+    else:
+        # CHECK: {{.*}}error-while-else.py:[[@LINE+1]]:9: error: while ... else is not supported inside defn
+        a = -a
+    return a
