@@ -22,7 +22,7 @@ from nxc.compiler.ir.types import TensorType
 from nxc.compiler.passes.batching import vectorized as _vectorized
 from nxc.compiler.passes.batching.driver import (
     batch_size, normalize_axis, per_argument, vmap_function, vmap_into)
-from nxc.compiler.passes.batching.rules import unbatched_type
+from nxc.compiler.passes.batching.axes import unbatched_type
 from nxc.runtime.errors import ArgumentError, ShapeError
 
 from ._dispatch import apply, current_builder

@@ -1,7 +1,10 @@
 """How Nx types are represented in MLIR.
 
 Storage: integers are signless `iN` (unsigned-ness lives in the ops chosen, not
-the type), f16/bf16/f32/f64 are themselves, c64/c128 are `complex<f32/f64>`.
+the type), f16/f32/f64 are themselves, c64/c128 are `complex<f32/f64>`, and
+bf16 is its 16 bits, `i16`: LLVM keeps bf16 values in f32 registers on CPUs
+without bf16 arithmetic and rounds them back through a compiler-runtime helper
+(`__truncsfbf2`) that older libgcc lacks, so the conversions are ours (scalar.py).
 Compute: f16 and bf16 are computed in f32 and rounded once per op; every other
 type computes in its storage type. Symbolic dimensions become dynamic sizes.
 """
@@ -16,12 +19,12 @@ from nxc.compiler.ir.types import Dim, TensorType
 
 def element_type(dt: DType) -> ir.Type:
     """The MLIR storage type of one element of `dt`."""
-    if dt.is_int:
+    if dt.is_int or dt == dtypes.bf16:
         return ir.IntegerType.get_signless(dt.bits)
     if dt.is_complex:
         return ir.ComplexType.get(element_type(dt.real))
-    return {dtypes.f16: ir.F16Type.get, dtypes.bf16: ir.BF16Type.get,
-            dtypes.f32: ir.F32Type.get, dtypes.f64: ir.F64Type.get}[dt]()
+    return {dtypes.f16: ir.F16Type.get, dtypes.f32: ir.F32Type.get,
+            dtypes.f64: ir.F64Type.get}[dt]()
 
 
 def compute_dtype(dt: DType) -> DType:

@@ -18,9 +18,6 @@ from nxc.runtime.errors import CompileError
 
 # (name, pass pipeline text): stages `--print-ir-after` can name.
 CPU_PIPELINE = [
-    # bf16 rounding as integer code, first: later canonicalizations would fold
-    # int -> f32 -> bf16 into one conversion that needs a libgcc 13 helper.
-    ("bf16", "arith-expand{include-bf16=true}"),
     ("bufferize", "eliminate-empty-tensors,"
                   "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
                   "buffer-deallocation-pipeline,convert-bufferization-to-memref"),

@@ -12,6 +12,7 @@ Predicates are `i1` values; `BOOL` stands for their "dtype" in `convert`.
 """
 from __future__ import annotations
 
+import numpy as np
 from mlir import ir
 from mlir.dialects import arith, linalg
 from mlir.dialects import complex as cx
@@ -57,6 +58,8 @@ def const(dt: DType, value) -> ir.Value:
 
 def stored_const(dt: DType, value) -> ir.Value:
     """A constant in the storage representation of `dt`."""
+    if dt == dtypes.bf16:
+        return constant(element_type(dt), int(np.array(value, dt.numpy).view(np.uint16)))
     return constant(element_type(dt), value)
 
 
@@ -84,8 +87,30 @@ def true() -> ir.Value:
 
 def load(v: ir.Value, dt: DType) -> ir.Value:
     """Storage -> compute."""
+    if dt == dtypes.bf16:
+        return _bf16_to_f32(v)
     ct = compute_dtype(dt)
     return v if ct == dt else arith.extf(element_type(ct), v)
+
+
+# bf16 is stored as its bits (see mlir_types): the high half of an f32.
+
+def _bf16_to_f32(bits):
+    i32 = ir.IntegerType.get_signless(32)
+    wide = arith.shli(arith.extui(i32, bits), constant(i32, 16))
+    return arith.bitcast(element_type(dtypes.f32), wide)
+
+
+def _f32_to_bf16(x):
+    """Round to nearest even, as ml_dtypes does; NaN stays a (quiet) NaN."""
+    i32 = ir.IntegerType.get_signless(32)
+    bits = arith.bitcast(i32, x)
+    high = arith.shrui(bits, constant(i32, 16))
+    bias = arith.addi(constant(i32, 0x7FFF), arith.andi(high, constant(i32, 1)))
+    rounded = arith.shrui(arith.addi(bits, bias), constant(i32, 16))
+    quiet_nan = arith.ori(high, constant(i32, 0x40))
+    r = arith.select(arith.cmpf(F.UNO, x, x), quiet_nan, rounded)
+    return arith.trunci(element_type(dtypes.bf16), r)
 
 
 def store(v: ir.Value, dt: DType) -> ir.Value:
@@ -133,9 +158,9 @@ def _int_to_int(v, src, dst):
 
 def _int_to_float(v, src, dst):
     itof = arith.sitofp if src.is_signed_int else arith.uitofp
-    if dst == dtypes.bf16:
+    if dst == dtypes.bf16:  # through f64 and f32, as ml_dtypes converts
         wide = itof(element_type(dtypes.f64), v)
-        return _float_to_float(wide, dtypes.f64, dst)
+        return _f32_to_bf16(arith.truncf(element_type(dtypes.f32), wide))
     if dst == dtypes.f16:
         # Every integer below f16's overflow threshold is exact in f32: one rounding.
         return arith.truncf(element_type(dst), itof(element_type(dtypes.f32), v))
@@ -144,6 +169,8 @@ def _int_to_float(v, src, dst):
 
 def _float_to_int(v, src, dst):
     f64 = element_type(dtypes.f64)
+    if src == dtypes.bf16:
+        v, src = _bf16_to_f32(v), dtypes.f32
     x = v if src == dtypes.f64 else arith.extf(f64, v)
     ty = element_type(dst)
     r = (arith.fptosi if dst.is_signed_int else arith.fptoui)(ty, x)
@@ -157,13 +184,15 @@ def _float_to_int(v, src, dst):
 
 
 def _float_to_float(v, src, dst):
-    halves = (dtypes.f16, dtypes.bf16)
     f32 = element_type(dtypes.f32)
-    if src in halves and dst in halves:
-        return arith.truncf(element_type(dst), arith.extf(f32, v))
-    if src == dtypes.f64 and dst == dtypes.bf16:
-        # ml_dtypes rounds f64 -> bf16 through f32.
-        return arith.truncf(element_type(dst), arith.truncf(f32, v))
+    if src == dtypes.bf16:
+        v, src = _bf16_to_f32(v), dtypes.f32
+        if dst == src:
+            return v
+    if dst == dtypes.bf16:
+        # From f64 through f32, as ml_dtypes rounds it.
+        return _f32_to_bf16(v if src == dtypes.f32 else
+                            (arith.extf if src.bits < 32 else arith.truncf)(f32, v))
     if dst.bits > src.bits:
         return arith.extf(element_type(dst), v)
     return arith.truncf(element_type(dst), v)

@@ -121,7 +121,20 @@ def _for_case():
     return [m]
 
 
-REGION_CASES = {"cond": _cond_case, "while": _while_case, "for": _for_case}
+def _custom_grad_case():
+    m, b = Module(), Builder()
+    fn = b.function(m, "f", [T(f32, (3,))], hints=["x"])
+    (x,) = fn.params
+    with b.at(fn.body):
+        grad = b.region([T(f32, (3,))], ["g"])
+        with b.at(grad):
+            b.terminate("yield", [b.op("multiply", grad.args[0], 2.0)])
+        b.terminate("return", [b.op("custom_grad", b.op("exp", x), x, regions=[grad])])
+    return [m]
+
+
+REGION_CASES = {"cond": _cond_case, "while": _while_case, "for": _for_case,
+                "custom_grad": _custom_grad_case}
 
 
 def test_parsed_region_ops_compute_what_the_originals_compute():

@@ -15,13 +15,13 @@ from nxc.compiler.ir import registry
 from nxc.compiler.ir.types import TensorType
 from nxc.runtime.errors import DTypeError
 
-from oracles import core, elementwise, structural  # tests/unit is on sys.path
+from oracles import autodiff, core, elementwise, structural  # tests/unit is on sys.path
 
-ORACLES = {**core.ORACLES, **elementwise.ORACLES, **structural.ORACLES}
+ORACLES = {**core.ORACLES, **elementwise.ORACLES, **structural.ORACLES, **autodiff.ORACLES}
 
 # Ops with regions run user code given as blocks; their rules are tested by
 # building loops and conditionals in test_structural_ops.py.
-REGION_OPS = {"cond", "while", "for"}
+REGION_OPS = {"cond", "while", "for", "custom_grad"}
 
 # The ops the foundation promises; the registry must hold every one.
 FOUNDATION_OPS = """

@@ -145,13 +145,13 @@ def _complex_pow(c, a, b):
     return arith.select(b_zero, S.const(c, 1), r)
 
 
-def _complex_sign(c, x):
+def _complex_sign(em, c, x):
     """x / |x|, 0 at 0; as numpy: an infinite part alone gives its unit direction,
     two infinite parts give nan."""
     part = c.real
     re, im = _parts(x)
     zero, one, inf = S.const(part, 0), S.const(part, 1), S.const(part, float("inf"))
-    a = cx.abs(x)
+    a = libm(em, "hypot", part, re, im)
     r = _pack(c, arith.divf(re, a), arith.divf(im, a))
     r = arith.select(S.compare(part, "eq", a, zero), S.const(c, 0), r)
     re_inf = S.compare(part, "eq", math.absf(re), inf)
@@ -163,10 +163,10 @@ def _complex_sign(c, x):
     return arith.select(arith.andi(re_inf, im_inf), nan, r)
 
 
-def _sign(c, x):
+def _sign(em, c, x):
     zero = S.const(c, 0)
     if c.is_complex:
-        return _complex_sign(c, x)
+        return _complex_sign(em, c, x)
     if c.is_unsigned:
         return arith.select(S.compare(c, "ne", x, zero), S.const(c, 1), zero)
     # Floats: NaN and +-0 are their own sign.
@@ -175,9 +175,9 @@ def _sign(c, x):
                         arith.select(S.compare(c, "lt", x, zero), S.const(c, -1), rest))
 
 
-def _abs(c, x):
-    if c.is_complex:
-        return cx.abs(x)
+def _abs(em, c, x):
+    if c.is_complex:  # hypot, as numpy: |inf + nan j| is inf
+        return libm(em, "hypot", c.real, *_parts(x))
     if c.is_unsigned:
         return x
     return math.absi(x) if c.is_int else math.absf(x)  # absi(MIN) wraps to MIN
@@ -223,9 +223,43 @@ def _complex_log1p(em, c, x):
     return _pack(c, math.log(libm(em, "hypot", part, a1, b)), libm(em, "atan2", part, b, a1))
 
 
+def _complex_sqrt(em, c, x):
+    """The principal square root as C's csqrt computes it (c64 in f64, as csqrtf):
+    sqrt((|a| + |z|) / 2) for one part and b / (2 t) for the other, which keeps
+    precision where the complex dialect's formula cancels."""
+    part = c.real
+    wide = dtypes.f64
+    a, b = (S.convert(v, part, wide) for v in _parts(x))
+    zero, half, two = S.const(wide, 0), S.const(wide, 0.5), S.const(wide, 2)
+    t = math.sqrt(arith.mulf(arith.addf(math.absf(a), libm(em, "hypot", wide, a, b)), half))
+    other = arith.divf(b, arith.mulf(two, t))
+    positive = S.compare(wide, "ge", a, zero)
+    re = arith.select(positive, t, math.absf(other))
+    im = arith.select(positive, other, math.copysign(t, b))
+    # Special values, as C99 Annex G and numpy give them.
+    inf = S.const(wide, float("inf"))
+    b_inf = S.compare(wide, "eq", math.absf(b), inf)
+    a_inf = S.compare(wide, "eq", math.absf(a), inf)
+    nan_b = arith.subf(b, b)  # nan unless b is finite, then 0
+    a_neg = S.compare(wide, "lt", a, zero)
+    inf_re = arith.select(a_neg, math.absf(nan_b), a)
+    inf_im = arith.select(a_neg, math.copysign(a, b), math.copysign(nan_b, b))
+    re = arith.select(a_inf, inf_re, re)
+    im = arith.select(a_inf, inf_im, im)
+    a_nan = S.is_nan(wide, a)
+    re = arith.select(a_nan, a, re)
+    im = arith.select(a_nan, arith.divf(nan_b, nan_b), im)
+    re = arith.select(b_inf, inf, re)
+    im = arith.select(b_inf, b, im)
+    both_zero = arith.andi(S.compare(wide, "eq", a, zero), S.compare(wide, "eq", b, zero))
+    re = arith.select(both_zero, zero, re)
+    im = arith.select(both_zero, b, im)
+    return _pack(c, S.convert(re, wide, part), S.convert(im, wide, part))
+
+
 def _rsqrt(em, c, x):
     one = S.const(c, 1)
-    return S.div(c, one, cx.sqrt(x) if c.is_complex else math.sqrt(x))
+    return S.div(c, one, _complex_sqrt(em, c, x) if c.is_complex else math.sqrt(x))
 
 
 def _sigmoid(em, c, x):
@@ -262,8 +296,8 @@ BINARY = {
 # Unary kernels take (em, c, x).
 UNARY = {
     "negate": (lambda em, c, x: S.neg(c, x), _same, _keep),
-    "abs": (lambda em, c, x: _abs(c, x), _same, to_real),
-    "sign": (lambda em, c, x: _sign(c, x), _same, _keep),
+    "abs": (_abs, _same, to_real),
+    "sign": (_sign, _same, _keep),
     "floor": (lambda em, c, x: _ints_unchanged(math.floor)(c, x), _same, _keep),
     "ceil": (lambda em, c, x: _ints_unchanged(math.ceil)(c, x), _same, _keep),
     "round": (lambda em, c, x: _ints_unchanged(math.round)(c, x), _same, _keep),
@@ -271,7 +305,7 @@ UNARY = {
     "expm1": (_unary_math(None, None, "expm1", _complex_expm1), to_float, _keep),
     "log": (_unary_math(math.log, cx.log), to_float, _keep),
     "log1p": (_unary_math(None, None, "log1p", _complex_log1p), to_float, _keep),
-    "sqrt": (_unary_math(math.sqrt, cx.sqrt), to_float, _keep),
+    "sqrt": (_unary_math(math.sqrt, None, None, _complex_sqrt), to_float, _keep),
     "rsqrt": (_rsqrt, to_float, _keep),
     "sin": (_unary_math(math.sin, cx.sin), to_float, _keep),
     "cos": (_unary_math(math.cos, cx.cos), to_float, _keep),

@@ -51,7 +51,7 @@ def _iota_ref(*, type, axis):
         shape = [1] * type.rank
         shape[axis] = type.shape[axis]
         a = np.broadcast_to(np.arange(type.shape[axis]).reshape(shape), type.shape)
-    return convert(np.ascontiguousarray(a), type.dtype)
+    return convert(np.array(a, order="C"), type.dtype)
 
 
 @register("iota", ref=_iota_ref, attrs={"type": REQUIRED, "axis": None}, arity=0,
@@ -67,7 +67,7 @@ def iota(*, type, axis):
 def _eye_ref(*, type):
     n, m = type.shape[-2], type.shape[-1]
     a = np.broadcast_to(np.eye(n, m), type.shape)
-    return convert(np.ascontiguousarray(a), type.dtype)
+    return convert(np.array(a, order="C"), type.dtype)
 
 
 def _canon_eye(types, attrs):

@@ -255,7 +255,7 @@ def _broadcast_ref(x, *, shape, axes, names):
     view = [1] * len(out)
     for j, a in enumerate(axes):
         view[a] = x.shape[j]
-    return np.ascontiguousarray(np.broadcast_to(x.reshape(view), out))
+    return np.array(np.broadcast_to(x.reshape(view), out), order="C")  # ascontiguousarray makes 0-d 1-d
 
 
 def _broadcast_samples(dt):

@@ -13,7 +13,8 @@ from nxc.compiler.ir.builder import Builder, locate
 from nxc.compiler.ir.core import TERMINATORS, Block, Function, Operation, walk
 from nxc.compiler.ir.types import Dim, TensorType
 
-from .rules import RULES, batched_at, results, unbatched_type
+from .axes import batched_at, results, unbatched_type
+from .rules import RULES
 
 
 class IRBatcher:

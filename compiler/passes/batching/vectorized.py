@@ -26,7 +26,8 @@ from nxc.compiler.ir.builder import is_number
 from nxc.compiler.ir.core import Block, Value
 from nxc.compiler.ir.types import TensorType
 
-from .rules import REGION_RULES, RULES, rank, type_of, unbatched_type
+from .axes import rank, type_of, unbatched_type
+from .rules import REGION_RULES, RULES
 
 
 class Vectorized:
@@ -304,18 +305,20 @@ def _widen(base, x, axes):
         placed = [n for n, _ in axes if n in own]
     else:
         phys, placed = x, []
+    target = _physical_type(t, axes)
+    if type_of(phys) == target:
+        return phys
     where = [i for i, (n, _) in enumerate(axes) if n in placed]
     k = len(axes)
-    return base("broadcast", phys, shape=tuple(s for _, s in axes) + t.shape,
-                axes=tuple(where) + tuple(range(k, k + t.rank)),
-                names=tuple(n for n, _ in axes) + t.names)
+    return base("broadcast", phys, shape=target.shape,
+                axes=tuple(where) + tuple(range(k, k + t.rank)), names=target.names)
 
 
 def _traced(builder, x):
     """`x` as IR: host data (numbers, tensors, arrays) becomes a constant."""
     if isinstance(x, Vectorized):
         return Vectorized(_traced(builder, x.physical), x.axes)
-    if isinstance(x, Value) or isinstance(x, Tracer):
+    if isinstance(x, Value):
         return x
     return builder.constant(x if is_number(x) else np.asarray(x))
 

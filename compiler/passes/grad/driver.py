@@ -102,23 +102,37 @@ class Differentiator:
 
     # -- activity ---------------------------------------------------------------
 
-    def is_active(self, op: Operation, active: set) -> bool:
-        """Whether `op`'s results depend on a differentiated input."""
+    def active_results(self, op: Operation, active: set) -> list:
+        """Which of `op`'s results depend on a differentiated input (`active` holds
+        the values that do): per branch for cond, per state entry for loops."""
+        n = len(op.results)
         if op.name == "stop_grad":
-            return False
+            return [False] * n
         if op.name == "custom_grad":
-            return any(v in active for v in op.operands[1:])
+            return [any(v in active for v in op.operands[1:])] * n
         if op.name == "cond":
-            return any(v in active for v in free_values(op.regions))
+            flags = [False] * n
+            for region in op.regions:
+                act = self.propagate(region, set(active))
+                flags = [f or y in act for f, y in zip(flags, region.yielded)]
+            return flags
         if op.name in ("for", "while"):
-            return any(v in active for v in op.operands) or any(
-                v in active for v in free_values(op.regions[-1:]))
-        return any(v in active for v in op.operands)
+            body, offset = op.regions[-1], 1 if op.name == "for" else 0
+            dependent = {j for j, v in enumerate(op.operands) if v in active}
+            while True:
+                act = self.propagate(body, set(active) | {
+                    body.args[offset + j] for j in dependent})
+                more = {j for j, y in enumerate(body.yielded) if y in act} - dependent
+                if not more:
+                    return [j in dependent for j in range(n)]
+                dependent |= more
+        return [any(v in active for v in op.operands)] * n
 
     def propagate(self, block: Block, active: set) -> set:
+        """`active` with the values of `block` that depend on it added."""
         for op in block.ops:
-            if op.name not in TERMINATORS and self.is_active(op, active):
-                active.update(op.results)
+            if op.name not in TERMINATORS:
+                active.update(r for r, f in zip(op.results, self.active_results(op, active)) if f)
         return active
 
     def gradient_inputs(self, op: Operation) -> list:
@@ -198,13 +212,13 @@ class Differentiator:
     def forward(self, op: Operation, vmap: dict, active: set) -> Operation:
         """Copy `op`; an active loop becomes a loop that also saves its states."""
         new = clone_op(op, vmap)
-        if new.name in ("for", "while") and self.is_active(new, active):
+        flags = self.active_results(new, active)
+        if new.name in ("for", "while") and any(flags):
             new = self.tape_for(new) if new.name == "for" else self.tape_while(new)
             vmap.update(zip(op.results, new.results))
         else:
             self.b.block.ops.append(new)
-        if self.is_active(new, active):
-            active.update(new.results)
+        active.update(r for r, f in zip(new.results, flags) if f)
         return new
 
     def tape_for(self, loop: Operation) -> Operation:
@@ -288,19 +302,12 @@ class Differentiator:
         out = b.op("cond", op.operands[0], regions=branches)
         return zip(outer, out if isinstance(out, list) else [out])
 
-    def loop_plan(self, op, offset, active):
+    def loop_plan(self, op, active):
         """(state entries that carry gradients, outer values the body passes
         gradients to, state entries that depend on the differentiated inputs)."""
         tape = self.tapes[op]
         state = op.operands[:tape.size]
-        dependent = {j for j in range(tape.size) if state[j] in active}
-        while True:
-            act = self.propagate(tape.body, set(active) | {
-                tape.body.args[offset + j] for j in dependent})
-            more = {j for j, y in enumerate(tape.body.yielded) if y in act} - dependent
-            if not more:
-                break
-            dependent |= more
+        dependent = {j for j, r in enumerate(op.results[:tape.size]) if r in active}
         carry = [j for j in sorted(dependent) if state[j].type.dtype.is_float]
         outer = [v for v in free_values([tape.body]) if v in active and carries_gradient(v)]
         return carry, outer, dependent
@@ -324,7 +331,7 @@ class Differentiator:
     def vjp_for(self, op, gs, active):
         b, e = self.b, self.e
         tape = self.tapes[op]
-        carry, outer, dependent = self.loop_plan(op, 1, active)
+        carry, outer, dependent = self.loop_plan(op, active)
         if not carry and not outer:
             return ()
         state = op.operands[:tape.size]
@@ -346,7 +353,7 @@ class Differentiator:
     def vjp_while(self, op, gs, active):
         b, e = self.b, self.e
         tape = self.tapes[op]
-        carry, outer, dependent = self.loop_plan(op, 0, active)
+        carry, outer, dependent = self.loop_plan(op, active)
         if not carry and not outer:
             return ()
         state = op.operands[:tape.size]

@@ -77,18 +77,28 @@ class Emit:
 # ---------------------------------------------------------------------------
 
 def _expand(e, g, x: TensorType, axes, keep):
-    """`g`, the result of reducing `axes` of `x`, broadcast back to x's shape."""
-    if keep:
-        return e.broadcast(g, shape=x.shape)
-    kept = tuple(i for i in range(x.rank) if i not in axes)
-    return e.broadcast(g, shape=x.shape, axes=kept)
+    """`g`, the result of reducing `axes` of `x`, broadcast back to x's shape and names."""
+    kept = tuple(range(x.rank)) if keep else tuple(i for i in range(x.rank) if i not in axes)
+    return e.broadcast(g, shape=x.shape, axes=kept, names=x.names)
 
 
 def _unnamed(e, v):
-    """`v` without axis names (contractions of gradients could repeat a name)."""
     if all(n is None for n in v.type.names):
         return v
     return e.reshape(v, shape=v.type.shape)
+
+
+def _contract(e, x, y, contract, batch):
+    """dot(x, y), with the axis names stripped first when the result would repeat one
+    (a gradient pairs axes that the forward dot kept apart)."""
+    (cx, cy), (bx, by) = contract, batch
+    free = [x.type.names[i] for i in range(x.type.rank) if i not in cx and i not in bx]
+    free += [y.type.names[i] for i in range(y.type.rank) if i not in cy and i not in by]
+    named = [n for n in free + [x.type.names[i] or y.type.names[j] for i, j in zip(bx, by)]
+             if n is not None]
+    if len(set(named)) != len(named):
+        x, y = _unnamed(e, x), _unnamed(e, y)
+    return e.dot(x, y, contract_axes=contract, batch_axes=batch)
 
 
 def _permuted(e, v, src):
@@ -274,20 +284,20 @@ def _dot(e, op, g):
     a, b = op.operands
     (ca, cb), (ba, bb) = op.attrs["contract_axes"], op.attrs["batch_axes"]
     fa, fb = _free(a.type.rank, ca, ba), _free(b.type.rank, cb, bb)
-    g, ua, ub = _unnamed(e, g), _unnamed(e, a), _unnamed(e, b)
     if g.type.rank == 0:  # every axis contracted: dot takes no scalar, g scales
-        return (e.multiply(g, _permuted(e, ub, [ca[cb.index(c)] for c in sorted(cb)])),
-                e.multiply(g, _permuted(e, ua, [cb[ca.index(c)] for c in sorted(ca)])))
+        return (e.multiply(g, _permuted(e, b, [ca[cb.index(c)] for c in sorted(cb)])),
+                e.multiply(g, _permuted(e, a, [cb[ca.index(c)] for c in sorted(ca)])))
     nb, nfa = len(ba), len(fa)
     g_batch = tuple(range(nb))
     g_fa = tuple(range(nb, nb + nfa))
     g_fb = tuple(range(nb + nfa, g.type.rank))
     # g . b over b's free axes: batch axes, a's free axes, then b's contracted
-    # axes in b's order, each standing for the axis of a it was paired with.
-    ga = e.dot(g, ub, contract_axes=(g_fb, tuple(fb)), batch_axes=(g_batch, tuple(bb)))
+    # axes in b's order, each standing for the axis of a it was paired with;
+    # a . g over a's free axes likewise (a plain matmul needs no transpose).
+    ga = _contract(e, g, b, (g_fb, tuple(fb)), (g_batch, tuple(bb)))
     ga = _permuted(e, ga, list(ba) + fa + [ca[cb.index(c)] for c in sorted(cb)])
-    gb = e.dot(g, ua, contract_axes=(g_fa, tuple(fa)), batch_axes=(g_batch, tuple(ba)))
-    gb = _permuted(e, gb, list(bb) + fb + [cb[ca.index(c)] for c in sorted(ca)])
+    gb = _contract(e, a, g, (tuple(fa), g_fa), (tuple(ba), g_batch))
+    gb = _permuted(e, gb, list(bb) + [cb[ca.index(c)] for c in sorted(ca)] + fb)
     return ga, gb
 
 

@@ -65,6 +65,33 @@ def test_vmap_inside_defn_is_inlined_batched():
     assert [op.name for op in fn.body.ops][:2] == ["dot", "tanh"]
 
 
+@nx.defn
+def local_functions(xs, w):
+    squares = nx.vmap(lambda x: nx.sum(x * x))(xs)
+    projected = nx.vmap(lambda x: nx.dot(x, w))(xs)  # w is captured: shared by every row
+    return squares, projected
+
+
+def test_vmap_of_local_functions_inside_defn():
+    xs, w = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+    squares, projected = local_functions(xs, w)
+    np.testing.assert_allclose(np.asarray(squares), (xs * xs).sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(projected), xs @ w, rtol=1e-12)
+    verify_function(local_functions.specialize(xs, w).function)
+
+
+@nx.defn
+def sin_and_sum(x):
+    return nx.sin(x), nx.sum(x)
+
+
+def test_tuple_results_with_an_out_axis_each():
+    xs = rng.normal(size=(2, 3))
+    s, t = nx.vmap(sin_and_sum, out_axes=(1, 0))(xs)
+    np.testing.assert_allclose(np.asarray(s), np.sin(xs).T, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(t), xs.sum(axis=1), rtol=1e-12)
+
+
 def test_specialize_gives_a_signature_with_a_symbolic_batch():
     v = nx.vmap(predict, in_axes=(0, None), axis_size="batch")
     spec = v.specialize(TensorType(nx.f32, (7, 3)), TensorType(nx.f32, (3, 2)))
@@ -133,3 +160,44 @@ def test_grad_of_a_vmapped_function_sums_the_entries():
     got = nx.grad(batch_loss)(w, xs)
     want = sum(np.asarray(nx.grad(row_loss)(w, xs[i])) for i in range(4))
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)
+
+
+@nx.defn
+def grows(x):
+    y = x
+    while y < 10.0:
+        y = y * 1.5 + x
+    return y
+
+
+def test_per_example_gradients_through_a_loop_of_different_lengths():
+    # Each entry runs its own number of iterations; the saved states of the
+    # gradient are read back with an index per entry.
+    xs = np.array([0.5, 2.0, 9.0, 20.0, 1.0])
+    g = nx.grad(grows)
+    got = np.asarray(nx.vmap(g)(xs))
+    want = []
+    for x in xs:  # d/dx by hand, iterating y' = 1.5 y' + 1 alongside y
+        y, dy = x, 1.0
+        while y < 10.0:
+            y, dy = y * 1.5 + x, dy * 1.5 + 1.0
+        want.append(dy)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(got, [float(np.asarray(g(x))) for x in xs], rtol=1e-12)
+
+
+def scaled(x, w):
+    # value x * w, with the gradient rule g -> (3 g, g * x)
+    v = nx.custom_grad(nx.multiply(x, w), [x, w],
+                       lambda g: [nx.multiply(g, 3.0), nx.multiply(g, x)])
+    return nx.sum(v)
+
+
+def test_custom_grad_under_vmap_and_grad():
+    xs, w = rng.normal(size=(2, 3)), rng.normal(size=3)
+    gx, gw = nx.vmap(nx.grad(scaled, (0, 1)), in_axes=(0, None))(xs, w)
+    np.testing.assert_allclose(np.asarray(gx), np.full((2, 3), 3.0))
+    np.testing.assert_allclose(np.asarray(gw), xs)
+    # The gradient of the vmapped sum: w's is the sum of the entries' rules.
+    total = nx.grad(lambda w, xs: nx.sum(nx.vmap(scaled, in_axes=(0, None))(xs, w)))
+    np.testing.assert_allclose(np.asarray(total(w, xs)), xs.sum(axis=0))

@@ -226,6 +226,21 @@ def test_saved_state_is_only_what_the_backward_pass_reads():
     assert len(put_rows) == 1 and put_rows[0].operands[2].type == f64(2)
 
 
+def test_state_that_does_not_depend_on_the_variable_is_not_differentiated():
+    # The counter k and the cond's second result do not depend on x: the
+    # quotients of them need no gradient, so they are not an error.
+    def body(b, x):
+        s, k = for_loop(b, [x, b.constant(0, T.s32)], 0, 3,
+                        lambda b, i, s, k: [b.op("sin", s), b.op("add", k, i)])
+        r, m = cond(b, b.op("greater", b.op("sum", s), 0.0),
+                    lambda b: [b.op("exp", s), b.constant(7, T.s32)],
+                    lambda b: [s, b.constant(9, T.s32)])
+        scale = b.op("as_type", b.op("add", b.op("quotient", k, 2), b.op("quotient", m, 2)),
+                     type=T.f64)
+        return b.op("sum", b.op("multiply", r, scale))
+    check_gradients(function([f64(2)], body), [np.array([0.4, 1.3])], [0])
+
+
 def test_quotient_inside_a_loop_is_located():
     here = Loc("loop.py", 7, 21)
 
