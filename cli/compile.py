@@ -1,9 +1,14 @@
 """`nxc compile MODEL.py`: compile the `@defn` functions of a model file.
 
-The file is read, never executed (nor are the files it imports). `--emit ir`
-prints the typed IR of every fully annotated `@defn` (or those named with
-`--function`). Errors print as `file:line:col: error: message` with the source
-line and a caret, and exit with status 1; `--debug` shows the traceback.
+The file is read, never executed (nor are the files it imports). The functions
+compiled are the fully annotated `@defn`s and the module-level transformed
+ones (`dloss = nx.grad(loss)`, `batched = nx.vmap(f, axis_size="batch")`), or
+those named with `--function`. The frontend's module then runs through the
+pass pipeline (`pipeline()`, verified after each pass); `--print-ir-after=NAME`
+prints the IR after pass NAME to stderr. `--emit ir` prints the IR the
+pipeline gives. Errors print as `file:line:col: error: message` with the
+source line and a caret, and exit with status 1; `--debug` shows the
+traceback. A usage error (an unknown pass name) exits with status 2.
 """
 from __future__ import annotations
 
@@ -18,6 +23,12 @@ STAGES = ("ir", "mlir", "llvm", "asm", "obj")
 AVAILABLE = ("ir",)
 
 
+def pipeline():
+    """The passes run on the frontend's module, in order."""
+    from nxc.compiler.passes.simplify import Simplify
+    return [Simplify()]
+
+
 @click.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--emit", type=click.Choice(STAGES), default=None,
@@ -26,11 +37,15 @@ AVAILABLE = ("ir",)
               help="Compile only this @defn function (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the output to this file instead of stdout.")
+@click.option("--print-ir-after", "print_after", multiple=True, metavar="PASS",
+              help="Print the IR after this pass to stderr (repeatable); passes: "
+                   + ", ".join(p.name for p in pipeline()) + ".")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
-def compile_command(file, emit, functions, output, debug):
+def compile_command(file, emit, functions, output, print_after, debug):
     """Compile the @defn functions of FILE without running it."""
+    passes = _pass_manager(print_after)
     try:
-        text = _run(file, emit, functions)
+        text = _run(file, emit, functions, passes)
     except NxcError as err:
         if debug:
             raise
@@ -55,7 +70,16 @@ def compile_command(file, emit, functions, output, debug):
         click.echo(text, nl=False)
 
 
-def _run(file, emit, functions) -> str:
+def _pass_manager(print_after):
+    from nxc.compiler.passes.base import PassManager
+    from nxc.runtime.errors import ArgumentError
+    try:
+        return PassManager(pipeline(), verify=True, print_after=print_after, out=sys.stderr)
+    except ArgumentError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _run(file, emit, functions, passes) -> str:
     if emit not in AVAILABLE:
         what = f"--emit {emit}" if emit else "a compiled artifact (the default output)"
         raise NxcError(f"error: {what} is not available yet: this version of nxc compiles "
@@ -67,4 +91,4 @@ def _run(file, emit, functions) -> str:
     if not module.functions:
         raise NxcError(f"{file}: error: no fully annotated @defn function to compile "
                        f"(annotate every parameter, like x: nx.f32[3])")
-    return print_module(verify(module))
+    return print_module(passes.run(verify(module)))

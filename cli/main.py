@@ -12,6 +12,8 @@ from .opt import opt  # noqa: E402  (subcommands register after the group)
 main.add_command(opt)
 from .compile import compile_command  # noqa: E402
 main.add_command(compile_command)
+from .codegen import lower  # noqa: E402
+main.add_command(lower)
 
 if __name__ == "__main__":
     main()

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nxc.compiler.ir.builder import is_number
 from nxc.compiler.ir.core import Function, Value
 from nxc.compiler.ir.interpreter import run_function
-from nxc.compiler.ir.types import TensorType
+from nxc.compiler.ir.types import Dim, TensorType
 from nxc.compiler.passes.batching import vectorized as _vectorized
 from nxc.compiler.passes.batching.driver import (
     batch_size, normalize_axis, per_argument, vmap_function, vmap_into)
 from nxc.compiler.passes.batching.axes import unbatched_type
 from nxc.runtime.errors import ArgumentError, ShapeError
 
-from ._dispatch import apply, current_builder
+from ._dispatch import apply, current_builder, function_loc, host_constant, parameter_names
 
 __all__ = ["vmap", "vectorize", "devectorize"]
 
@@ -66,6 +67,15 @@ class Vmapped:
     def __repr__(self):
         return f"<{self.__name__} in_axes={self.in_axes!r} out_axes={self.out_axes!r}>"
 
+    @property
+    def loc(self):
+        """Where the function of one entry is defined, when nxc knows it."""
+        return function_loc(self.fun)
+
+    @property
+    def parameter_names(self):
+        return parameter_names(self.fun)
+
     # -- the function of one entry ------------------------------------------------
 
     def entry_types(self, types):
@@ -93,6 +103,30 @@ class Vmapped:
         if key not in self._per_entry:
             self._per_entry[key] = _lower(self.fun, entries)
         return self._per_entry[key]
+
+    def signature(self, entry_types) -> list:
+        """The argument types for entries of `entry_types`: each batched argument
+        gains the batch axis at its in_axes entry, named axis_name, of size
+        axis_size (an int; a name makes it symbolic; by default a symbolic ?batch,
+        renamed ?batch_1, ... when the entry types use that name)."""
+        in_axes = per_argument(self.in_axes, len(entry_types), "in_axes")
+        if self.axis_size is not None:
+            size = batch_size(self.axis_size)
+        else:
+            used = {d.name for t in entry_types for d in t.shape if isinstance(d, Dim)}
+            name, k = "batch", 0
+            while name in used:
+                k += 1
+                name = f"batch_{k}"
+            size = Dim(name)
+        out = []
+        for i, (t, ax) in enumerate(zip(entry_types, in_axes)):
+            if ax is not None:
+                ax = normalize_axis(ax, t.rank + 1, f"in_axes entry {i}")
+                t = TensorType(t.dtype, t.shape[:ax] + (size,) + t.shape[ax:],
+                               t.names[:ax] + (self.axis_name,) + t.names[ax:])
+            out.append(t)
+        return out
 
     def specialize(self, *types) -> Specialization:
         """The vmapped IR function for arguments of these types (TensorTypes).
@@ -131,7 +165,8 @@ class Vmapped:
         """Inside a function being built: the batched body is emitted where the call is."""
         from nxc.compiler.frontend.values import unflatten
         b = current_builder()
-        values = [a if isinstance(a, Value) else b.constant(a) for a in args]
+        values = [a if isinstance(a, Value) else b.constant(a) if is_number(a)
+                  else host_constant(b, a) for a in args]
         entries, size = self.entry_types([v.type for v in values])
         fn, tree = self.per_entry(entries)
         outs = vmap_into(b, fn, values, self.in_axes, self.out_axes, axis_size=size,
@@ -146,15 +181,9 @@ def _type(x) -> TensorType:
 
 def _lower(fun, entries):
     """(IR function, result nesting) of `fun` for arguments of types `entries`."""
-    if hasattr(fun, "specialize"):  # a defn, or another vmap
+    if hasattr(fun, "specialize"):  # a defn, a grad (per-example gradients), another vmap
         s = fun.specialize(*entries)
         return s.function, s.result_tree
-    from .autodiff import GradFunction
-    if isinstance(fun, GradFunction):  # nx.grad / nx.value_and_grad: per-example gradients
-        fn = fun.function(list(entries), {})
-        grads = len(fn.result_types) - fun.with_value
-        tree = tuple([None] * grads) if isinstance(fun.argnums, tuple) else None
-        return fn, ((None, tree) if fun.with_value else tree)
     from nxc.compiler.frontend.values import DefnRef
     if isinstance(fun, DefnRef):  # a defn named inside another defn
         from nxc.compiler.frontend.driver import lower_defn
@@ -177,8 +206,9 @@ def _trace(fun, entries):
     from nxc.compiler.ir.core import Module
     from ._dispatch import building
     name = getattr(fun, "__name__", "f")
-    b = Builder()
-    fn = b.function(Module(), name if name.isidentifier() else "f", list(entries))
+    b = Builder(loc=function_loc(fun))
+    fn = b.function(Module(), name if name.isidentifier() else "f", list(entries),
+                    parameter_names(fun, len(entries)))
     with building(b), b.at(fn.body):
         try:
             out = fun(*fn.params)

@@ -14,15 +14,21 @@ call) and the values of the keyword-only options. The IR then runs through
 the interpreter (a compiled backend replaces it later). Results are
 `nx.Tensor`s; a tuple return gives a tuple. `nxc compile` reads the same
 functions from the file without running it.
+
+Called on values being traced (by `nx.grad`, `nx.vmap`, or a Python function
+they trace), a defn is inlined where it is called, as a defn calling another
+does; its arguments may then be vectorized (`nx.vectorize`).
 """
 from __future__ import annotations
 
+import ast
 import functools
 
 import numpy as np
 
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.builder import is_number
+from nxc.compiler.ir.core import Value
 from nxc.compiler.ir.interpreter import run_function
 from nxc.compiler.ir.ops.cast import convert
 from nxc.compiler.ir.types import TensorType
@@ -43,8 +49,37 @@ class DefnFunction:
         self._annotated = None
         self._cache = {}
 
+    @classmethod
+    def from_ref(cls, ref):
+        """A defn read from a file that is not run (`nxc compile` of `nx.grad(loss)`)."""
+        self = cls.__new__(cls)
+        self.fn = None
+        self.__name__ = self.__qualname__ = ref.name
+        self.__doc__ = ast.get_docstring(ref.node) if isinstance(ref.node, ast.FunctionDef) \
+            else None
+        self._ref, self._annotated, self._cache = ref, None, {}
+        return self
+
     def __repr__(self):
         return f"<defn {self.__qualname__}>"
+
+    @property
+    def loc(self):
+        """Where the function is defined (its `def`)."""
+        return self.ref.src.loc(self.ref.node)
+
+    @property
+    def parameter_names(self):
+        """The names of the tensor parameters."""
+        from nxc.compiler.frontend.driver import parameters
+        return [p.arg for p in parameters(self.ref)[0]]
+
+    def annotated_types(self):
+        """The annotated type of each tensor parameter (None where unannotated)."""
+        from nxc.compiler.frontend.driver import annotation_types
+        if self._annotated is None:
+            self._annotated = annotation_types(self.ref)
+        return list(self._annotated)
 
     @property
     def ref(self):
@@ -65,13 +100,37 @@ class DefnFunction:
 
     def __call__(self, *args, **kwargs):
         from nxc.compiler.frontend.values import unflatten
+        from nxc.compiler.passes.batching.vectorized import Vectorized
         from nxc.tensor import Tensor
+        given = list(args) + list(kwargs.values())
+        if any(isinstance(a, Value) or isinstance(a, Vectorized) and isinstance(a.physical, Value)
+               for a in given):
+            return self._inline(args, kwargs)
+        if any(isinstance(a, Vectorized) for a in given):
+            raise ArgumentError(f"{self.__name__} called from Python takes ordinary tensors; "
+                                f"devectorize vectorized ones (nx.devectorize), or vectorize "
+                                f"inside the defn")
         args, options = self._split(args, kwargs)
         types, arrays = self._arguments(args, need_data=True)
         lowered = self._lowered(types, options)
         outs = run_function(lowered.function, *arrays)
         results = [Tensor._wrap(o, t.names) for o, t in zip(outs, lowered.function.result_types)]
         return unflatten(lowered.result_tree, results)
+
+    def _inline(self, args, kwargs):
+        """The call lowered where the function being built is (a traced call)."""
+        from nxc._dispatch import current_builder
+        from nxc.compiler.frontend.driver import option_value
+        from nxc.compiler.frontend.lower import Lowerer, Session
+        from nxc.compiler.frontend.values import is_tensor
+        b = current_builder()
+        if b is None:
+            raise ArgumentError(f"{self.__name__}: an IR value was used outside of a function "
+                                f"being built")
+        ref = self.ref
+        kwargs = {k: v if is_tensor(v) else option_value(k, v) for k, v in kwargs.items()}
+        lw = Lowerer(Session(), ref.src, ref.module, b)
+        return lw.inline(ref, list(args), kwargs, ref.node)
 
     def _split(self, args, kwargs):
         """(tensor arguments in order, options): tensors may also be given by name."""
@@ -111,17 +170,16 @@ class DefnFunction:
 
     def _arguments(self, args, need_data):
         """(types, arrays) of the positional arguments; numbers take the annotated dtype."""
-        from nxc.compiler.frontend.driver import annotation_types, parameters
+        from nxc.compiler.frontend.driver import parameters
         positional, _ = parameters(self.ref)
-        if self._annotated is None:
-            self._annotated = annotation_types(self.ref)
+        annotated = self.annotated_types()
         if len(args) != len(positional):
             raise ArgumentError(
                 f"{self.__name__} takes {len(positional)} tensor argument(s) "
                 f"({', '.join(p.arg for p in positional)}), got {len(args)}; options are "
                 f"passed by keyword")
         types, arrays = [], []
-        for i, (a, want) in enumerate(zip(args, self._annotated)):
+        for i, (a, want) in enumerate(zip(args, annotated)):
             if isinstance(a, TensorType) and not need_data:
                 types.append(a)
                 continue

@@ -35,12 +35,13 @@ def open_library(manifest: Manifest) -> ctypes.CDLL:
     try:
         digest = sha256_file(path)
     except FileNotFoundError:
-        raise ArtifactError(f"{path}: the artifact's native library is missing") from None
+        raise ArtifactError(f"{path}: the native library is missing (an incomplete copy of "
+                            f"the artifact?)") from None
     except OSError as e:
         raise ArtifactError(f"{path}: the native library cannot be read ({e})") from None
     if digest != manifest.library_sha256:
-        raise ArtifactError(f"{path}: the native library is not the one built with "
-                            f"{manifest.path} (truncated or modified: its SHA-256 differs); "
+        raise ArtifactError(f"{path}: the native library is truncated or modified (its "
+                            f"SHA-256 differs from the one {manifest.path} records); "
                             f"rebuild the artifact")
     try:
         lib = ctypes.CDLL(path)

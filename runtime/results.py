@@ -19,12 +19,16 @@ def set_result_wrapper(fn):
         _wrapper = fn
 
 
+def _plain(array, names):
+    return array
+
+
 def _default():
     try:
         from nxc.tensor import Tensor
     except Exception:  # the eager API is optional at run time
-        return lambda array, names: array
-    return Tensor._wrap
+        return _plain
+    return getattr(Tensor, "_wrap", _plain)
 
 
 def wrap(array, names):

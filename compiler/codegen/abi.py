@@ -22,8 +22,7 @@ from nxc.compiler.ir.core import Function, Module
 from nxc.compiler.ir.types import Dim
 from nxc.runtime.errors import CompileError
 
-OK, BAD_SIZE, SIZE_TOO_SMALL = 0, 1, 2
-STATUS = {OK: "NXC_OK", BAD_SIZE: "NXC_BAD_SIZE", SIZE_TOO_SMALL: "NXC_SIZE_TOO_SMALL"}
+OK, BAD_SIZE, SIZE_TOO_SMALL = 0, 1, 2  # the status codes (NXC_OK... in the header)
 
 
 @dataclass
@@ -56,6 +55,9 @@ def c_identifier(s: str) -> str:
 
 
 def export_of(module: Module, fn: Function) -> Export:
+    if not fn.name.isidentifier():
+        raise CompileError(f"function {fn.name!r} cannot be exported: its name is not a "
+                           f"Python identifier", fn.loc)
     prefix = c_identifier(module.name or "nxc")
     names, seen = [], set()
     for i, p in enumerate(fn.params):
@@ -118,9 +120,10 @@ def wrapper_ir(export: Export, impl: str) -> str:
         sizes = [f"%{_dim_reg(export.dims.index(d.name))}" if isinstance(d, Dim) else d
                  for d in t.shape]
         strides, acc = [], 1
-        for s in reversed(sizes):
+        for k, s in enumerate(reversed(sizes)):
             strides.append(acc)
-            acc = product(acc, s)
+            if k + 1 < len(sizes):  # the outermost size is in no stride
+                acc = product(acc, s)
         strides.reverse()
         call += [f"ptr {ptr}", f"ptr {ptr}", "i64 0"]
         call += [f"i64 {s}" for s in sizes] + [f"i64 {s}" for s in strides]
@@ -157,7 +160,3 @@ def c_prototype(export: Export) -> str:
     taken = {n for n, _ in export.params}
     args += [f"int64_t {size_name(d, taken)}" for d in export.dims]
     return f"int32_t {export.symbol}({', '.join(args) or 'void'})"
-
-
-__all__ = ["Export", "Constraint", "export_of", "wrapper_ir", "c_prototype", "C_TYPES",
-           "size_name", "STATUS", "OK", "BAD_SIZE", "SIZE_TOO_SMALL"]

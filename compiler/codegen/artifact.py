@@ -103,10 +103,6 @@ def write_init(path, package, exports, target):
                             cpu=target.cpu, names=names))
 
 
-def _spec(t) -> str:
-    return str(t)
-
-
 def write_stub(path, package, exports):
     lines = [f'"""Signatures of {package}, compiled by nxc {nxc_version()}."""',
              "from numpy.typing import ArrayLike", "", "from nxc.tensor import Tensor", ""]
@@ -118,8 +114,8 @@ def write_stub(path, package, exports):
             ret = f"tuple[{', '.join(['Tensor'] * len(ex.results))}]"
         doc = [ex.doc] if ex.doc else []
         doc += [""] if doc else []
-        doc += [f"{n}: {_spec(t)}" for n, t in ex.params]
-        doc += [f"returns: {', '.join(_spec(t) for t in ex.results)}"]
+        doc += [f"{n}: {t}" for n, t in ex.params]
+        doc += [f"returns: {', '.join(str(t) for t in ex.results)}"]
         body = "\n    ".join(doc)
         lines += ["", f"def {ex.name}({params}) -> {ret}:", f'    """{body}\n    """', "    ..."]
     with open(path, "w", encoding="utf-8") as f:
@@ -154,9 +150,9 @@ typedef uint16_t nxc_f16;   /* IEEE 754 binary16 bits */
 typedef uint16_t nxc_bf16;  /* bfloat16 bits (the high half of an f32) */
 typedef struct {{ float re, im; }} nxc_c64;
 typedef struct {{ double re, im; }} nxc_c128;
-#define NXC_OK 0
-#define NXC_BAD_SIZE 1
-#define NXC_SIZE_TOO_SMALL 2
+#define NXC_OK {ok}
+#define NXC_BAD_SIZE {bad_size}
+#define NXC_SIZE_TOO_SMALL {too_small}
 #endif
 
 {declarations}
@@ -188,7 +184,8 @@ def write_header(path, package, exports, target):
     with open(path, "w", encoding="utf-8") as f:
         f.write(HEADER.format(package=package, library=library_name(package),
                               version=nxc_version(), triple=target.triple, cpu=target.cpu,
-                              guard=guard, declarations="\n".join(decls)))
+                              guard=guard, declarations="\n".join(decls), ok=abi.OK,
+                              bad_size=abi.BAD_SIZE, too_small=abi.SIZE_TOO_SMALL))
 
 
 def write_package(out_dir: str, package: str, module_symbol: str, exports, target: Target,

@@ -23,7 +23,7 @@ from nxc.runtime.errors import CompileError, NxcError
 
 from . import abi, scalar
 from .lowerings import LOWERINGS
-from .mlir_types import element_type, index_type, memref_type, tensor_type
+from .mlir_types import memref_type, tensor_type
 
 
 def impl_symbol(fn_name: str) -> str:
@@ -142,14 +142,14 @@ class FunctionEmitter:
     def dynamic_sizes(self, t: TensorType) -> list[ir.Value]:
         return [self.size(d) for d in t.shape if isinstance(d, Dim)]
 
-    def empty(self, t: TensorType, dtype=None) -> ir.Value:
-        """An uninitialized tensor of type `t` (element type `dtype` if given)."""
-        ty = tensor_type(t, dtype)
-        return tensor.EmptyOp.build_generic(results=[ty], operands=self.dynamic_sizes(t)).result
+    def empty(self, t: TensorType) -> ir.Value:
+        """An uninitialized tensor of type `t`."""
+        return tensor.EmptyOp.build_generic(results=[tensor_type(t)],
+                                            operands=self.dynamic_sizes(t)).result
 
-    def fill(self, t: TensorType, value: ir.Value, dtype=None) -> ir.Value:
+    def fill(self, t: TensorType, value: ir.Value) -> ir.Value:
         """A tensor of type `t` whose every element is the storage scalar `value`."""
-        return linalg.fill(value, outs=[self.empty(t, dtype)])
+        return linalg.fill(value, outs=[self.empty(t)])
 
     def generic(self, inputs, outputs, n_loops: int, iterators, body):
         """A `linalg.generic`: inputs/outputs are (tensor, map exprs) pairs; `body` maps
@@ -203,7 +203,3 @@ def broadcast_exprs(t: TensorType, out: TensorType) -> list:
 
 def _loc(op) -> Loc:
     return op.loc if op is not None and op.loc is not None else UNKNOWN
-
-
-__all__ = ["emit_module", "FunctionEmitter", "impl_symbol", "broadcast_exprs", "affine_map",
-           "element_type"]

@@ -1,8 +1,8 @@
 """The MLIR pass pipeline of the CPU target, and translation to LLVM IR.
 
 Tensors -> buffers (one-shot bufferization computes into the caller's output
-buffers; temporaries are freed by the ownership-based deallocation) -> loops ->
-LLVM dialect -> LLVM IR text. A pass that fails reports the MLIR location of the
+buffers; temporaries are freed by the ownership-based deallocation, whose
+dealloc ops deallocs.py lowers) -> loops -> LLVM dialect -> LLVM IR text. A pass that fails reports the MLIR location of the
 op it failed on, which carries the user's file:line:col from the IR.
 """
 from __future__ import annotations
@@ -16,34 +16,41 @@ from mlir.dialects import llvm as llvm_dialect
 from nxc.compiler.ir.core import Loc
 from nxc.runtime.errors import CompileError
 
-# (name, pass pipeline text): stages `--print-ir-after` can name.
+from .deallocs import lower_deallocs
+
+# (name, MLIR passes, then a rewrite of ours or None): the stages
+# `--print-ir-after` can name.
 CPU_PIPELINE = [
     ("bufferize", "eliminate-empty-tensors,"
-                  "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
-                  "buffer-deallocation-pipeline,convert-bufferization-to-memref"),
-    ("loops", "convert-linalg-to-loops"),  # after copies_to_linalg
-    ("complex", "convert-complex-to-standard"),
-    ("expand", "expand-strided-metadata,lower-affine"),
+                  "one-shot-bufferize{unknown-type-conversion=identity-layout-map "
+                  "allow-return-allocs-from-loops},"
+                  "expand-realloc,ownership-based-buffer-deallocation,canonicalize,"
+                  "buffer-deallocation-simplification", "deallocs"),
+    ("loops", "cse,canonicalize,convert-bufferization-to-memref,convert-linalg-to-loops",
+     None),
+    ("complex", "convert-complex-to-standard", None),
+    ("expand", "expand-strided-metadata,lower-affine", None),
     ("llvm", "convert-scf-to-cf,"
              "convert-math-to-llvm{approximate-log1p=false},convert-math-to-libm,"
              "convert-complex-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
-             "convert-cf-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts"),
+             "convert-cf-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts", None),
 ]
 
-STAGES = [name for name, _ in CPU_PIPELINE]
+STAGES = [name for name, _, _ in CPU_PIPELINE]
 
 
 def lower_to_llvm_dialect(module: ir.Module, *, print_after=None, out=None):
     """Run the CPU pipeline in place. `print_after` (a stage name) writes the module
     after that stage to `out` (a callable taking text)."""
     with module.context:
-        for name, passes in CPU_PIPELINE:
+        for name, passes, rewrite in CPU_PIPELINE:
             pm = passmanager.PassManager.parse(f"builtin.module({passes})")
             try:
                 pm.run(module.operation)
             except ir.MLIRError as e:
                 raise diagnostic_error(e, name) from None
-            if name == "bufferize":
+            if rewrite == "deallocs":
+                lower_deallocs(module)
                 copies_to_linalg(module)
             if print_after == name and out is not None:
                 out(str(module))

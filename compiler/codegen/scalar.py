@@ -72,11 +72,6 @@ def loop_index(dim: int) -> ir.Value:
     return linalg.IndexOp(dim).result
 
 
-def ip(block) -> ir.InsertionPoint:
-    """Emit at the end of `block` (use as a context manager)."""
-    return ir.InsertionPoint(block)
-
-
 def true() -> ir.Value:
     return constant(bool_type(), 1)
 
@@ -324,7 +319,3 @@ def truth(v: ir.Value, dt: DType) -> ir.Value:
         return arith.ori(truth(cx.re(v), part), truth(cx.im(v), part))
     x = load(v, dt)
     return compare(compute_dtype(dt), "ne", x, const(dt, 0))
-
-
-def select(pred, x, y):
-    return arith.select(pred, x, y)

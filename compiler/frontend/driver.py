@@ -4,7 +4,8 @@
 tensor arguments (typed by their annotations, or by the call for the JIT), its
 keyword-only parameters are static options (the given values, else their
 defaults). `compile_file` reads a model file without executing it and lowers
-every fully annotated `@defn` in it.
+every fully annotated `@defn` in it, and its module-level transformed functions
+(`dloss = nx.grad(loss)`, exports.py).
 """
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ import ast
 import types
 from dataclasses import dataclass
 
-from nxc._dispatch import building
+from nxc._dispatch import apply, building
 from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Function, Module
+from nxc.compiler.passes.batching import vectorized
 from nxc.runtime.errors import CompileError
 
-from . import resolve
+from . import exports, resolve
 from .diagnostics import error
 from .lower import Lowerer, Return, Session, describe
-from .values import DefnRef, flatten, is_number, is_tensor
+from .values import DefnRef, flatten, is_number, is_tensor, is_vectorized
 
 
 @dataclass
@@ -115,6 +117,10 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None) -> Lower
         for x in leaves:
             if is_number(x):
                 x = lw.constant(x, r.node)
+            if is_vectorized(x):
+                # Returned devectorized (keep_names=True): the vectorized axes lead,
+                # named after them.
+                x = vectorized.devectorize(apply, x, keep_names=True)
             if not is_tensor(x):
                 raise error(ref.src, r.node, f"{ref.name} returns {describe(x)}; a defn returns "
                                              f"tensors, numbers or tuples of them")
@@ -135,43 +141,70 @@ def option_value(name, value):
     return resolve.wrap_live(name, value)
 
 
-def find_defns(path):
-    """The `@defn` functions defined at the top of the file at `path`, in source order."""
+def find_functions(path):
+    """The file's `@defn` functions (DefnRef) and module-level transformed functions
+    (`Export`: `dloss = nx.grad(loss)`, see exports.py), in source order."""
     loader = resolve.Loader(path)
     scope = loader.entry(path)
+    found = {stmt: Export(name, value, scope.src, stmt)
+             for name, value, stmt in exports.find_exports(scope)}
     out = []
     for stmt in scope.tree.body:
         if isinstance(stmt, ast.FunctionDef):
             value = scope.lookup(stmt.name)
             if isinstance(value, DefnRef) and value.node is stmt:
                 out.append(value)
+        elif stmt in found:
+            out.append(found[stmt])
     return out
 
 
-def compile_file(path, names=None) -> Module:
-    """The IR module of the fully annotated `@defn` functions of a file (or those named).
+@dataclass
+class Export:
+    """`name = nx.grad(...)` (or value_and_grad, vmap) at the top of a model file."""
 
-    The file is read, never executed; so are the files it imports.
+    name: str
+    value: object  # the GradFunction or Vmapped the expression makes
+    src: object
+    stmt: ast.stmt
+
+    def function(self) -> Function:
+        """Its IR function; raises exports.NotExportable when it has no typed signature."""
+        return exports.exported(self.name, self.value, self.src, self.stmt)
+
+
+def compile_file(path, names=None) -> Module:
+    """The IR module of the fully annotated `@defn` functions of a file and of its
+    module-level transformed functions (exports.py), or of those named.
+
+    The file is read, never executed; so are the files it imports. An export
+    whose defn is not fully annotated is skipped, unless it is named.
     """
-    refs = find_defns(path)
+    found = find_functions(path)
     if names:
-        by_name = {r.name: r for r in refs}
+        by_name = {f.name: f for f in found}
         missing = [n for n in names if n not in by_name]
         if missing:
             raise CompileError(
-                f"{path} has no @defn function named {', '.join(missing)}; its defn functions "
-                f"are {', '.join(by_name) or 'none'}")
-        refs = [by_name[n] for n in names]
-        for r in refs:
-            if not is_fully_annotated(r):
+                f"{path} has no @defn or exported function named {', '.join(missing)}; its "
+                f"functions are {', '.join(by_name) or 'none'}")
+        found = [by_name[n] for n in names]
+        for r in found:
+            if isinstance(r, DefnRef) and not is_fully_annotated(r):
                 p = next(p for p in r.node.args.posonlyargs + r.node.args.args
                          if p.annotation is None)
                 raise error(r.src, p, f"parameter {p.arg} of {r.name} has no type annotation; "
                                       f"nxc compile needs one for every parameter "
                                       f"(like {p.arg}: nx.f32[3])")
-    else:
-        refs = [r for r in refs if is_fully_annotated(r)]
     module = Module()
-    for r in refs:
-        lower_defn(r, module=module)
+    for f in found:
+        if isinstance(f, DefnRef):
+            if names or is_fully_annotated(f):
+                lower_defn(f, module=module)
+            continue
+        try:
+            module.add(f.function())
+        except exports.NotExportable as why:
+            if names:
+                raise exports.not_exportable(f.src, f.stmt, f.name, why) from None
     return module

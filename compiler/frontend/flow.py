@@ -14,17 +14,30 @@ defined before the loop and used in it or after it. The state keeps its shape,
 type and names; a state variable that starts as a Python number is weak: it
 takes the type the body gives it (acc = 0.0; acc = acc + x works for an f32[3]
 x, as if acc started as zeros of that type).
+
+On vectorized tensors (`nx.vectorize`) control flow has Nx's meaning, built by
+`batching.vectorized`: an `if` on a vectorized condition runs both branches
+and selects per entry (`vectorized.cond`); a shared condition whose branches
+give vectorized values builds a `cond` whose branches yield them vectorized
+alike; a loop whose condition or state is vectorized runs until every entry
+is done (`vectorized.while_loop`; a `for` becomes such a loop over its index).
+Types are found by lowering the code once per entry type, as for plain
+tensors; the vectorized form is then lowered again where vectorized.py asks.
 """
 from __future__ import annotations
 
 import ast
 
+from nxc._dispatch import apply
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.core import Block
 from nxc.compiler.ir.types import TensorType, broadcast
+from nxc.compiler.passes.batching import vectorized
 from nxc.runtime.errors import NxcError
 
-from .values import LocalFunction, Unbound, flatten, is_number, is_tensor, leaf_count, unflatten
+from .diagnostics import reporting
+from .values import (LocalFunction, Unbound, flatten, is_number, is_tensor, is_vectorized,
+                     leaf_count, unflatten)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -164,25 +177,48 @@ def _predicate(lw, test, node, what):
     return test
 
 
-def _region(lw, fn):
-    """Lower `fn()` into a fresh block; the scope's variables are restored after."""
+def _region(lw, fn, inplace=False):
+    """Lower `fn()` into a fresh block (at the current insertion point when
+    `inplace`: the block is then None); the scope's variables are restored after."""
     saved = dict(lw.scope.vars)
-    block = Block()
-    with lw.b.at(block):
+    block = None if inplace else Block()
+    if inplace:
         out = fn()
+    else:
+        with lw.b.at(block):
+            out = fn()
     env, lw.scope.vars = lw.scope.vars, saved
     return block, out, env
 
 
-def _cond(lw, pred, branches, node, whats, ends=None):
+def _again(lw, fn, start):
+    """A callable that lowers `fn()` once more where the builder is, from the
+    variables `start` (the scope before the branch), restoring the scope after
+    it: how vectorized.py runs a branch."""
+    def run():
+        saved, lw.scope.vars = lw.scope.vars, dict(start)
+        try:
+            return fn()
+        finally:
+            lw.scope.vars = saved
+    return run
+
+
+def _cond(lw, pred, branches, node, whats, ends=None, again=None):
     """Emit a cond whose branches (block, leaves) yield one joined type per leaf.
 
     `ends` are the nodes each branch's yield is located at (default: `node`).
+    With vectorized values the branches' leaves come from `again` (two callables
+    that lower each branch once more and give its leaves), or, under a
+    vectorized predicate, were lowered in place (their blocks are None).
     """
     (tb, tl), (eb, el) = branches
     types = [_join(lw, a, b, node, w) for a, b, w in zip(tl, el, whats)]
     loc = lw.src.loc(node)
-    for (block, leaves), end in zip(branches, ends or (node, node)):
+    ends = ends or (node, node)
+    if is_vectorized(pred) or any(map(is_vectorized, tl + el)):
+        return _vectorized_cond(lw, pred, (tl, el), types, node, ends, again)
+    for (block, leaves), end in zip(branches, ends):
         with lw.b.at(block), lw.b.located(lw.src.loc(end)):
             out = [convert(lw, x, t, end) for x, t in zip(leaves, types)]
             lw.b.terminate("yield", out, loc=lw.src.loc(end))
@@ -191,19 +227,39 @@ def _cond(lw, pred, branches, node, whats, ends=None):
     return results
 
 
+def _vectorized_cond(lw, pred, leaves, types, node, ends, again):
+    """`vectorized.cond` with each branch's leaves converted to the joined types.
+
+    A vectorized predicate selects per entry between the leaves lowered in
+    place; a shared one builds a cond whose branches are lowered again.
+    """
+    def branch(k):
+        def run():
+            xs = leaves[k] if is_vectorized(pred) else again[k]()
+            with lw.b.located(lw.src.loc(ends[k])):
+                return [convert(lw, x, t, ends[k]) for x, t in zip(xs, types)]
+        return run
+    with reporting(lw.src, node) as loc, lw.b.located(loc):
+        return vectorized.cond(apply, lw.b, pred, branch(0), branch(1))
+
+
 def lower_ifexp(lw, node):
     test = lw.expr(node.test)
     if not is_tensor(test):
         return lw.expr(node.body if test else node.orelse)
     pred = _predicate(lw, test, node.test, "a conditional expression")
-    tb, tv, _ = _region(lw, lambda: lw.expr(node.body))
-    eb, ev, _ = _region(lw, lambda: lw.expr(node.orelse))
+    inplace = is_vectorized(pred)  # both branches run: lower them where the if is
+    start = dict(lw.scope.vars)
+    tb, tv, _ = _region(lw, lambda: lw.expr(node.body), inplace)
+    eb, ev, _ = _region(lw, lambda: lw.expr(node.orelse), inplace)
     tl, tt = _leaves(lw, tv, node.body, "this branch's value")
     el, et = _leaves(lw, ev, node.orelse, "this branch's value")
     if tt != et:
         raise lw.error(node, f"the branches give values of different structure: "
                              f"{_show(tv)} and {_show(ev)}")
-    results = _cond(lw, pred, [(tb, tl), (eb, el)], node, ["its value"] * len(tl))
+    again = [_again(lw, lambda e=e: flatten(lw.expr(e))[0], start)
+             for e in (node.body, node.orelse)]
+    results = _cond(lw, pred, [(tb, tl), (eb, el)], node, ["its value"] * len(tl), again=again)
     return unflatten(tt, results)
 
 
@@ -215,6 +271,8 @@ def lower_if(lw, node, rest, live_out):
     if not is_tensor(test):
         return lw.exec_body(node.body if test else node.orelse, live, rest)
     pred = _predicate(lw, test, node.test, "an if")
+    inplace = is_vectorized(pred)  # both branches run: lower them where the if is
+    start = dict(lw.scope.vars)
 
     if returns(node.body) or returns(node.orelse):
         # Each branch runs on to the end of the function and returns; the cond
@@ -226,20 +284,22 @@ def lower_if(lw, node, rest, live_out):
                     raise lw.error(where, "this path of the if ends without returning a "
                                           "value, while another returns one")
                 return r
-            return _region(lw, run)
-        tb, tr, _ = branch(node.body, node)
-        eb, er, _ = branch(node.orelse, node)
+            return run
+        runs = [branch(node.body, node), branch(node.orelse, node)]
+        tb, tr, _ = _region(lw, runs[0], inplace)
+        eb, er, _ = _region(lw, runs[1], inplace)
         tl, tt = _leaves(lw, tr.value, tr.node, "a returned value")
         el, et = _leaves(lw, er.value, er.node, "a returned value")
         if tt != et:
             raise lw.error(node, f"the branches of this if return values of different "
                                  f"structure: {_show(tr.value)} and {_show(er.value)}")
+        again = [_again(lw, lambda run=run: flatten(run().value)[0], start) for run in runs]
         results = _cond(lw, pred, [(tb, tl), (eb, el)], node, ["the result"] * len(tl),
-                        ends=(tr.node, er.node))
+                        ends=(tr.node, er.node), again=again)
         return Return(unflatten(tt, results), node)
 
-    tb, _, tenv = _region(lw, lambda: lw.exec_body(node.body, live))
-    eb, _, eenv = _region(lw, lambda: lw.exec_body(node.orelse, live))
+    tb, _, tenv = _region(lw, lambda: lw.exec_body(node.body, live), inplace)
+    eb, _, eenv = _region(lw, lambda: lw.exec_body(node.orelse, live), inplace)
     live |= closure_loads(lw.scope)
     names, tls, els, trees = [], [], [], []
     for name in assigned(node.body + node.orelse):
@@ -271,7 +331,12 @@ def lower_if(lw, node, rest, live_out):
     flat_t = [x for ls in tls for x in ls]
     flat_e = [x for ls in els for x in ls]
     whats = [n for n, ls in zip(names, tls) for _ in ls]
-    results = _cond(lw, pred, [(tb, flat_t), (eb, flat_e)], node, whats)
+
+    def assigned_leaves(stmts):
+        lw.exec_body(stmts, live)
+        return [x for name in names for x in flatten(lw.scope.vars[name])[0]]
+    again = [_again(lw, lambda b=b: assigned_leaves(b), start) for b in (node.body, node.orelse)]
+    results = _cond(lw, pred, [(tb, flat_t), (eb, flat_e)], node, whats, again=again)
     i = 0
     for name, ls, tree in zip(names, tls, trees):
         lw.assign(ast.Name(name, ast.Store()), unflatten(tree, results[i:i + len(ls)]), node)
@@ -375,6 +440,10 @@ def _loop(lw, node, kind, test, live, index=None):
     state = _State(lw, names, node)
     loc = lw.src.loc(node)
     outer_vars = dict(lw.scope.vars)
+    reads = loads([test] if test is not None else []) | loads(node.body) | live
+    # The state's types are found on the loop of one entry; vectorized values in the
+    # state or the condition make it a vectorized loop (built after the types settle).
+    per_entry = any(map(is_vectorized, state.init))
     out = None
     while out is None:
         # A weak (number) state variable that the body retypes makes another pass;
@@ -389,6 +458,7 @@ def _loop(lw, node, kind, test, live, index=None):
                     raise lw.error(test, f"the condition of a while loop must be a tensor; "
                                          f"inside the loop it is the static value {t!r}")
                 _predicate(lw, t, test, "a while loop")
+                per_entry |= is_vectorized(t)
                 lw.b.terminate("yield", [t], loc=lw.src.loc(test))
             lw.scope.vars = dict(outer_vars)
             regions.append(cond_block)
@@ -401,19 +471,22 @@ def _loop(lw, node, kind, test, live, index=None):
                 lw.scope.vars[index_name] = args[0]
                 args = args[1:]
             state.bind(lw, args)
-            tests = [test] if test is not None else []
-            lw.exec_body(node.body, loads(tests) | loads(node.body) | live)
+            lw.exec_body(node.body, reads)
             out = state.outputs(lw, node, node.body)
             if out is not None:
+                per_entry |= any(map(is_vectorized, out))
                 with lw.b.located(loc):
                     out = [convert(lw, x, t, node) for x, t in zip(out, state.types)]
                 lw.b.terminate("yield", out, loc=loc)
         lw.scope.vars = dict(outer_vars)
     regions.append(body_block)
-    with lw.b.located(loc):
-        init = [convert(lw, x, t, node) for x, t in zip(state.init, state.types)]
-        attrs = {} if index is None else dict(zip(("start", "stop", "step"), index[1:]))
-        results = lw.call_op(kind, init, node, regions=regions, **attrs) if init else []
+    if per_entry and state.init:
+        results = _vectorized_loop(lw, node, state, test, index, reads)
+    else:
+        with lw.b.located(loc):
+            init = [convert(lw, x, t, node) for x, t in zip(state.init, state.types)]
+            attrs = {} if index is None else dict(zip(("start", "stop", "step"), index[1:]))
+            results = lw.call_op(kind, init, node, regions=regions, **attrs) if init else []
     state.bind(lw, results)
     line = loc.line
     for name in local:
@@ -421,6 +494,47 @@ def _loop(lw, node, kind, test, live, index=None):
             f"{name} is assigned inside the {kind} loop at line {line} but not before it, "
             f"so it has no value after the loop")
     return None
+
+
+def _vectorized_loop(lw, node, state, test, index, reads):
+    """The loop on vectorized values: `vectorized.while_loop`, whose condition and
+    body lower `test` and the loop body (with the state of the types found)
+    wherever it asks. A for loop is a while loop over its index."""
+    loc = lw.src.loc(node)
+
+    def scoped(fn):
+        def run(*args):
+            saved = dict(lw.scope.vars)
+            if index:
+                lw.scope.vars[index[0]] = args[0]
+            state.bind(lw, list(args[1:] if index else args))
+            try:
+                return fn(*args)
+            finally:
+                lw.scope.vars = saved
+        return run
+
+    @scoped
+    def condition(*args):
+        if test is not None:
+            return lw.expr(test)
+        stop, step = index[2:]
+        return apply("less" if step > 0 else "greater", args[0], stop)
+
+    @scoped
+    def body(*args):
+        lw.exec_body(node.body, reads)
+        out = state.outputs(lw, node, node.body)
+        with lw.b.located(loc):
+            out = [convert(lw, x, t, node) for x, t in zip(out, state.types)]
+            return ([apply("add", args[0], index[3])] if index else []) + out
+
+    with reporting(lw.src, node), lw.b.located(loc):
+        init = [convert(lw, x, t, node) for x, t in zip(state.init, state.types)]
+        if index:
+            init.insert(0, lw.b.constant(index[1], dtypes.INDEX))
+        results = vectorized.while_loop(apply, lw.b, init, condition, body)
+    return results[1:] if index else results
 
 
 def lower_while(lw, node, live):

@@ -24,13 +24,14 @@ from nxc.compiler.ir.types import Dim, TensorType
 from nxc.runtime.errors import CompileError
 
 from . import builtins as builtins_mod
-from . import flow, unsupported
+from . import exports, flow, unsupported
 from .diagnostics import error, reporting
 from .operators import BINARY, BOOLEAN, COMPARE, STATIC_ONLY, UNARY
 from .values import (Builtin, DefnRef, LocalFunction, Namespace, Opaque, StaticFunction,
-                     Unbound, is_tensor)
+                     Unbound, Vectorized, is_tensor, is_vectorized)
 
-# Static facts about a traced tensor, readable inside defn.
+# Static facts about a traced tensor, readable inside defn (for a vectorized
+# tensor, about one entry; `vectorized_axes` gives its vectorized axes).
 TENSOR_FACTS = {
     "shape": lambda t: t.shape,
     "rank": lambda t: t.rank,
@@ -105,6 +106,13 @@ class Lowerer:
         from nxc.tensor import Tensor, to_array
         if isinstance(x, Tensor):
             return self.constant(to_array(x), node)
+        if is_vectorized(x) and not isinstance(x.physical, Value):
+            # A vectorized host tensor: its physical tensor, with the axis names
+            # that carry the vectorized names, as a constant.
+            from nxc._dispatch import host_constant
+            self.need_builder(node, "a tensor")
+            with reporting(self.src, node) as loc, self.b.located(loc):
+                return Vectorized(host_constant(self.b, x.physical), x.axes)
         if isinstance(x, (tuple, list)):
             return type(x)(self.as_ir(e, node) for e in x)
         return x
@@ -139,6 +147,11 @@ class Lowerer:
             lw.scope = self.scope
             return lw.inline(fn, args, kwargs, node)
         call.__name__ = fn.name if fn.name.isidentifier() else "f"
+        # What a transformation tracing it names and locates its IR after
+        # (nxc._dispatch.function_loc, parameter_names).
+        call.loc = fn.src.loc(fn.node)
+        a = fn.node.args
+        call.parameter_names = [p.arg for p in a.posonlyargs + a.args]
         return call
 
     def call_op(self, name, operands, node, regions=(), **attrs):
@@ -171,8 +184,9 @@ class Lowerer:
 
     def assign(self, target, value, node):
         if isinstance(target, ast.Name):
-            if isinstance(value, Value) and value.hint is None:
-                value.hint = target.id
+            named = value.physical if is_vectorized(value) else value
+            if isinstance(named, Value) and named.hint is None:
+                named.hint = target.id
             self.scope.vars[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target, value, node)
@@ -350,6 +364,8 @@ class Lowerer:
 
     def attribute(self, base, attr, node):
         if is_tensor(base):
+            if attr == "vectorized_axes":  # ((name, size), ...): static, like the shape
+                return base.axes if is_vectorized(base) else ()
             fact = TENSOR_FACTS.get(attr)
             if fact is not None:
                 return fact(base.type)
@@ -423,6 +439,8 @@ class Lowerer:
         if isinstance(fn, Opaque):
             raise self.error(node.func, fn.why)
         if callable(fn) and _is_nx(fn):
+            if self.b is None and exports.is_transform(fn):  # dloss = nx.grad(loss)
+                return exports.call_transform(self, fn, args, kwargs, node)
             name = getattr(fn, "__name__", None) or type(fn).__name__
             return self.call_api(fn, args, kwargs, node, name)
         raise self.error(node.func, f"{describe(fn)} is not callable")

@@ -84,7 +84,8 @@ def _is_tensor_data(obj):
     if isinstance(obj, (np.ndarray, np.generic)):
         return True
     from nxc.tensor import Tensor
-    return isinstance(obj, Tensor)
+    from nxc.compiler.passes.batching.vectorized import Vectorized
+    return isinstance(obj, (Tensor, Vectorized))
 
 
 def live_namespace(module):

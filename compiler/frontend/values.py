@@ -1,8 +1,10 @@
 """What a name can stand for while a defn is lowered, besides tensors and Python values.
 
-Inside `defn` a variable holds a traced tensor (an IR `Value`), a static Python
-value (number, string, tuple, dtype, tensor type ...), or one of the callables
-and namespaces below. Tuples nest; `flatten`/`unflatten` turn a nested result
+Inside `defn` a variable holds a traced tensor (an IR `Value`, or a
+`Vectorized` one made by `nx.vectorize`: an IR value with vectorized leading
+axes, whose `.type` is the type of one entry), a static Python value (number,
+string, tuple, dtype, tensor type ...), or one of the callables and namespaces
+below. Tuples nest; `flatten`/`unflatten` turn a nested result
 into a flat list of leaves and back.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from nxc.compiler.ir.core import Value
+from nxc.compiler.passes.batching.vectorized import Vectorized
 
 
 @dataclass(eq=False)
@@ -77,7 +80,11 @@ class Unbound:
 
 
 def is_tensor(x):
-    return isinstance(x, Value)
+    return isinstance(x, (Value, Vectorized))
+
+
+def is_vectorized(x):
+    return isinstance(x, Vectorized)
 
 
 def is_number(x):

@@ -7,6 +7,7 @@ without touching memory outside the buffer.
 """
 from __future__ import annotations
 
+from mlir import ir
 from mlir.dialects import arith, scf, tensor
 
 from nxc.compiler.ir import dtypes
@@ -31,7 +32,7 @@ def _row_index(em, op, buffer_t, index):
     rows = arith.index_cast(i64, em.size(buffer_t.shape[0]))
     in_range = arith.andi(arith.cmpi(S.I.sge, i, S.constant(i64, 0)),
                           arith.cmpi(S.I.slt, i, rows))
-    return arith.index_cast(S.index(0).type, i), in_range
+    return arith.index_cast(ir.IndexType.get(), i), in_range
 
 
 def _row_window(buffer_t, at):
@@ -46,11 +47,11 @@ def _take_row(em, op, buffer, index):
     out = op.result.type
     at, in_range = _row_index(em, op, bt, index)
     branch = scf.IfOp(in_range, [tensor_type(out)], has_else=True)
-    with S.ip(branch.then_block):
+    with ir.InsertionPoint(branch.then_block):
         offsets, shape, strides = _row_window(bt, at)
         # A rank-reducing slice: the row without its axis 0.
         scf.YieldOp([extract(em, buffer, out, offsets, shape, strides)])
-    with S.ip(branch.else_block):
+    with ir.InsertionPoint(branch.else_block):
         scf.YieldOp([em.fill(out, S.stored_const(out.dtype, 0))])
     return branch.results[0]
 
@@ -60,9 +61,9 @@ def _put_row(em, op, buffer, index, row):
     bt = op.operands[0].type
     at, in_range = _row_index(em, op, bt, index)
     branch = scf.IfOp(in_range, [tensor_type(bt)], has_else=True)
-    with S.ip(branch.then_block):
+    with ir.InsertionPoint(branch.then_block):
         offsets, shape, strides = _row_window(bt, at)
         scf.YieldOp([insert(em, row, buffer, offsets, shape, strides)])
-    with S.ip(branch.else_block):
+    with ir.InsertionPoint(branch.else_block):
         scf.YieldOp([buffer])
     return branch.results[0]

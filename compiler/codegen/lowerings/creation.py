@@ -52,6 +52,3 @@ def _eye(em, op):
         on_diagonal = arith.cmpi(S.I.eq, S.loop_index(r - 2), S.loop_index(r - 1))
         return S.convert(on_diagonal, S.BOOL, t.dtype)
     return em.generic([], [(em.empty(t), list(range(r)))], r, ["parallel"] * r, body)
-
-
-__all__ = ["dense"]

@@ -111,7 +111,7 @@ def _complex_pow(c, a, b):
     exponents by repeated multiplication; otherwise exp(y log x) as C's cpow."""
     part = c.real
     pt = compute_type(part)
-    zero, one = S.const(part, 0), S.const(part, 1)
+    zero = S.const(part, 0)
     (ar, ai), (br, bi) = _parts(a), _parts(b)
     b_zero = arith.andi(S.compare(part, "eq", br, zero), S.compare(part, "eq", bi, zero))
     a_zero = arith.andi(S.compare(part, "eq", ar, zero), S.compare(part, "eq", ai, zero))
@@ -269,38 +269,55 @@ def _sigmoid(em, c, x):
 
 
 # ---------------------------------------------------------------------------
-# Tables: name -> (kernel, operand type rule, result-dtype-of-kernel rule)
+# Tables: name -> (kernel, operand type rule, dtype of the kernel's value)
 # ---------------------------------------------------------------------------
 
-# Binary kernels take (c, x, y); the third entry gives the dtype of the value the
-# kernel returns from the compute dtype c (S.BOOL for predicates).
+def _plain(fn):
+    """A kernel from a scalar helper that needs no emitter: fn(c, *values)."""
+    return lambda em, c, *xs: fn(c, *xs)
+
+
+def _compare(how):
+    return lambda em, c, x, y: S.compare(c, how, x, y)
+
+
+def _erf(em, c, x):
+    """In f64, as the reference computes it (math.erf)."""
+    return libm(em, "erf", dtypes.f64, S.convert(x, c, dtypes.f64))
+
+
+_BOOL = lambda c: S.BOOL  # noqa: E731  (predicates: an i1 value)
+_F64 = lambda c: dtypes.f64  # noqa: E731
+
+# Kernels take (emitter, compute dtype c, compute values); the second entry maps
+# the promoted operand dtype to the operand type, the third gives the dtype of
+# the value the kernel returns from c.
 BINARY = {
-    "add": (S.add, _same, _keep),
-    "subtract": (S.sub, _same, _keep),
-    "multiply": (S.mul, _same, _keep),
-    "divide": (S.div, to_float, _keep),
-    "quotient": (_quotient, _same, _keep),
-    "remainder": (_remainder, _same, _keep),
-    "pow": (_pow, _same, _keep),
-    "max": (S.maximum, _same, _keep),
-    "min": (S.minimum, _same, _keep),
-    "atan2": (None, to_float, _keep),  # a libm call, below
-    "equal": (lambda c, x, y: S.compare(c, "eq", x, y), _same, lambda c: S.BOOL),
-    "not_equal": (lambda c, x, y: S.compare(c, "ne", x, y), _same, lambda c: S.BOOL),
-    "less": (lambda c, x, y: S.compare(c, "lt", x, y), _same, lambda c: S.BOOL),
-    "less_equal": (lambda c, x, y: S.compare(c, "le", x, y), _same, lambda c: S.BOOL),
-    "greater": (lambda c, x, y: S.compare(c, "gt", x, y), _same, lambda c: S.BOOL),
-    "greater_equal": (lambda c, x, y: S.compare(c, "ge", x, y), _same, lambda c: S.BOOL),
+    "add": (_plain(S.add), _same, _keep),
+    "subtract": (_plain(S.sub), _same, _keep),
+    "multiply": (_plain(S.mul), _same, _keep),
+    "divide": (_plain(S.div), to_float, _keep),
+    "quotient": (_plain(_quotient), _same, _keep),
+    "remainder": (_plain(_remainder), _same, _keep),
+    "pow": (_plain(_pow), _same, _keep),
+    "max": (_plain(S.maximum), _same, _keep),
+    "min": (_plain(S.minimum), _same, _keep),
+    "atan2": (lambda em, c, x, y: libm(em, "atan2", c, x, y), to_float, _keep),
+    "equal": (_compare("eq"), _same, _BOOL),
+    "not_equal": (_compare("ne"), _same, _BOOL),
+    "less": (_compare("lt"), _same, _BOOL),
+    "less_equal": (_compare("le"), _same, _BOOL),
+    "greater": (_compare("gt"), _same, _BOOL),
+    "greater_equal": (_compare("ge"), _same, _BOOL),
 }
 
-# Unary kernels take (em, c, x).
 UNARY = {
-    "negate": (lambda em, c, x: S.neg(c, x), _same, _keep),
+    "negate": (_plain(S.neg), _same, _keep),
     "abs": (_abs, _same, to_real),
     "sign": (_sign, _same, _keep),
-    "floor": (lambda em, c, x: _ints_unchanged(math.floor)(c, x), _same, _keep),
-    "ceil": (lambda em, c, x: _ints_unchanged(math.ceil)(c, x), _same, _keep),
-    "round": (lambda em, c, x: _ints_unchanged(math.round)(c, x), _same, _keep),
+    "floor": (_plain(_ints_unchanged(math.floor)), _same, _keep),
+    "ceil": (_plain(_ints_unchanged(math.ceil)), _same, _keep),
+    "round": (_plain(_ints_unchanged(math.round)), _same, _keep),
     "exp": (_unary_math(math.exp, cx.exp), to_float, _keep),
     "expm1": (_unary_math(None, None, "expm1", _complex_expm1), to_float, _keep),
     "log": (_unary_math(math.log, cx.log), to_float, _keep),
@@ -312,7 +329,7 @@ UNARY = {
     "tan": (_unary_math(None, cx.tan, "tan"), to_float, _keep),
     "tanh": (_unary_math(None, cx.tanh, "tanh"), to_float, _keep),
     "sigmoid": (_sigmoid, to_float, _keep),
-    "erf": (None, to_float, lambda c: dtypes.f64),  # in f64, below
+    "erf": (_erf, to_float, _F64),
 }
 
 
@@ -321,46 +338,25 @@ def _operand(v, src, t):
     return S.load(S.convert(v, src, t), t)
 
 
-def _lower_binary(name):
-    kernel, operand, result = BINARY[name]
+def _lower(table, name):
+    kernel, operand, result = table[name]
 
-    def lower(em, op, x, y):
-        tx, ty = (v.type for v in op.operands)
-        t = operand(dtypes.promote(tx.dtype, ty.dtype))
+    def lower(em, op, *xs):
+        types = [v.type for v in op.operands]
+        t = operand(dtypes.promote_all([tt.dtype for tt in types]))
         c = compute_dtype(t)
         out = op.result.type
 
-        def body(a, b):
-            a, b = _operand(a, tx.dtype, t), _operand(b, ty.dtype, t)
-            r = libm(em, "atan2", c, a, b) if name == "atan2" else kernel(c, a, b)
-            return S.convert(r, result(c), out.dtype)
-        return em.elementwise(out, [(x, tx), (y, ty)], body)
+        def body(*values):
+            values = [_operand(v, tt.dtype, t) for v, tt in zip(values, types)]
+            return S.convert(kernel(em, c, *values), result(c), out.dtype)
+        return em.elementwise(out, list(zip(xs, types)), body)
     return lower
 
 
-def _lower_unary(name):
-    kernel, operand, result = UNARY[name]
-
-    def lower(em, op, x):
-        tx = op.operands[0].type
-        t = operand(tx.dtype)
-        c = compute_dtype(t)
-        out = op.result.type
-
-        def body(a):
-            a = _operand(a, tx.dtype, t)
-            if name == "erf":
-                wide = S.convert(a, c, dtypes.f64)
-                return S.convert(libm(em, "erf", dtypes.f64, wide), dtypes.f64, out.dtype)
-            return S.convert(kernel(em, c, a), result(c), out.dtype)
-        return em.elementwise(out, [(x, tx)], body)
-    return lower
-
-
-for _name in BINARY:
-    lowering(_name)(_lower_binary(_name))
-for _name in UNARY:
-    lowering(_name)(_lower_unary(_name))
+for _table in (BINARY, UNARY):
+    for _name in _table:
+        lowering(_name)(_lower(_table, _name))
 
 
 # ---------------------------------------------------------------------------
@@ -409,4 +405,3 @@ def _clip(em, op, x, lo, hi):
         a, b, d = (_operand(v, s.dtype, t) for v, s in zip((a, b, d), types))
         return S.store(S.minimum(c, S.maximum(c, a, b), d), t)
     return em.elementwise(out, list(zip((x, lo, hi), types)), body)
-

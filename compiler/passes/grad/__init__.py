@@ -37,13 +37,15 @@ def normalize_argnums(argnums, count, fname="the function"):
 
 
 def grad_function(fn: Function, argnums=0, with_value=False, *, max_iters=None,
-                  name=None) -> Function:
+                  segment_size=None, name=None) -> Function:
     """The gradient of `fn`'s result with respect to its parameters `argnums`.
 
     The new function takes fn's parameters and returns one gradient per entry
     of `argnums`, each of its parameter's type (integer parameters get zeros),
     preceded by fn's result when `with_value`. `max_iters` sizes the buffer
-    that saves while-loop states (see driver.py); it is not part of the result.
+    that saves while-loop states; `segment_size` makes for loops save one state
+    per segment of that many iterations and recompute the others (driver.py).
+    Neither changes the result.
     """
     nums = normalize_argnums(argnums, len(fn.params), fn.name)
     if len(fn.result_types) != 1:
@@ -57,8 +59,11 @@ def grad_function(fn: Function, argnums=0, with_value=False, *, max_iters=None,
     default = f"{fn.name}_value_and_grad" if with_value else f"{fn.name}_grad"
     new = Function(name or default, Block(fn.param_types, [p.hint for p in fn.params]),
                    fn.loc)
-    b = Builder(new.body, fn.loc)
-    d = Differentiator(b, max_iters)
+    # The seed, the zeros of parameters the result does not depend on and the
+    # return derive from the result: they are located at fn's return.
+    end = fn.body.terminator.loc
+    b = Builder(new.body, end if end.known else fn.loc)
+    d = Differentiator(b, max_iters, segment_size)
     wrt = [new.params[i] for i in nums]
     seed = d.e.full(out_t, 1) if out_t.dtype.is_float else None
     results, grads = d.block(fn.body, new.params, [seed], wrt, set(wrt))
@@ -74,11 +79,11 @@ class GradPass(Pass):
 
     name = "grad"
 
-    def __init__(self, functions=None, argnums=0, with_value=False, max_iters=None):
+    def __init__(self, functions=None, argnums=0, with_value=False, **options):
         self.functions = functions
         self.argnums = argnums
         self.with_value = with_value
-        self.max_iters = max_iters
+        self.options = options  # max_iters, segment_size
 
     def run(self, module: Module) -> Module:
         names = list(module.functions) if self.functions is None else list(self.functions)
@@ -87,6 +92,5 @@ class GradPass(Pass):
             raise ArgumentError(f"grad: the module has no function {', '.join(missing)}; it has "
                                 f"{', '.join(module.functions) or 'none'}")
         for n in names:
-            module.add(grad_function(module[n], self.argnums, self.with_value,
-                                     max_iters=self.max_iters))
+            module.add(grad_function(module[n], self.argnums, self.with_value, **self.options))
         return module

@@ -21,7 +21,10 @@ Control flow:
 - for: the forward copy saves the state at the start of every iteration in a
   buffer (one row per iteration, `put_row`); the backward loop runs the
   iterations in reverse, reads the saved state (`take_row`) and differentiates
-  one body at a time: O(n) time, O(n) memory in the state size.
+  one body at a time: O(n) time, O(n) memory in the state size. With
+  `segment_size` c, only every c-th state is saved; the backward pass
+  recomputes one segment's states at a time from its saved state: one more
+  forward pass, O(n / c + c) memory.
 - while: the same, with an iteration counter, in a buffer of `max_iters` rows
   (by default as many as fit 16 MiB, at most 1024). The state of an iteration
   past the buffer is recomputed from the last saved row, so the gradient is
@@ -84,20 +87,26 @@ class Tape:
     buffers: list  # one buffer of saved states per state entry (none for max_iters=0)
     count: Value | None = None  # while: iterations run
     capacity: int = 0  # while: rows in each buffer
+    segment: int = 0  # for: iterations per saved state (0: every state is saved)
 
 
 def _rows(t: TensorType, n: int) -> TensorType:
     return TensorType(t.dtype, (n,) + t.shape, (None,) + t.names)
 
 
+def _option(name, value, low):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                              or value < low):
+        raise ArgumentError(f"{name} must be an int >= {low}, got {value!r}")
+    return value
+
+
 class Differentiator:
-    def __init__(self, builder: Builder, max_iters=None):
-        if max_iters is not None and (not isinstance(max_iters, int) or isinstance(max_iters, bool)
-                                      or max_iters < 0):
-            raise ArgumentError(f"max_iters must be an int >= 0, got {max_iters!r}")
+    def __init__(self, builder: Builder, max_iters=None, segment_size=None):
         self.b = builder
         self.e = Emit(builder)
-        self.max_iters = max_iters
+        self.max_iters = _option("max_iters", max_iters, 0)
+        self.segment_size = _option("segment_size", segment_size, 1)
         self.tapes: dict[Operation, Tape] = {}
 
     # -- activity ---------------------------------------------------------------
@@ -226,17 +235,21 @@ class Differentiator:
         state = loop.operands
         types = [v.type for v in state]
         start, stop, step = (loop.attrs[k] for k in ("start", "stop", "step"))
+        n = len(range(start, stop, step))
+        seg = self.segment_size if self.segment_size and self.segment_size < n else 0
         body = loop.regions[0]
         with b.located(loop.loc):
-            buffers = [e.zeros(_rows(t, len(range(start, stop, step)))) for t in types]
+            buffers = [e.zeros(_rows(t, -(-n // seg) if seg else n)) for t in types]
             tb = Block([INDEX] + types + [v.type for v in buffers])
             with b.at(tb):
                 i, s, rows = tb.args[0], tb.args[1:len(state) + 1], tb.args[len(state) + 1:]
                 nxt = copy_ops(body, b, dict(zip(body.args, [i, *s])))
                 k = i if (start, step) == (0, 1) else e.quotient(e.subtract(i, start), step)
+                if seg:  # row k / c at the start of a segment, else out of range: no write
+                    k = e.select(e.equal(e.remainder(k, seg), 0), e.quotient(k, seg), -1)
                 b.terminate("yield", nxt + [e.put_row(r, k, x) for r, x in zip(rows, s)])
             taped = b.make("for", [*state, *buffers], dict(loop.attrs), [tb])
-        self.tapes[taped] = Tape(body, len(state), taped.results[len(state):])
+        self.tapes[taped] = Tape(body, len(state), taped.results[len(state):], segment=seg)
         return taped
 
     def capacity(self, types) -> int:
@@ -342,13 +355,57 @@ class Differentiator:
         bb = Block([INDEX] + [v.type for v in init])
         with b.at(bb):
             k = bb.args[0]
-            i = k if (start, step) == (0, 1) else e.add(e.multiply(k, step), start)
-            rows = [e.take_row(buf, k) for buf in tape.buffers]
-            b.terminate("yield", self.backward_body(tape, [i, *rows], bb.args[1:], carry,
-                                                    outer, dependent, active))
-        out = b.op("for", *init, start=n - 1, stop=-1, step=-1, regions=[bb])
+            if tape.segment:
+                new = self.backward_segment(tape, k, n, bb.args[1:], carry, outer, dependent,
+                                            active, op.attrs)
+            else:
+                i = k if (start, step) == (0, 1) else e.add(e.multiply(k, step), start)
+                rows = [e.take_row(buf, k) for buf in tape.buffers]
+                new = self.backward_body(tape, [i, *rows], bb.args[1:], carry, outer,
+                                         dependent, active)
+            b.terminate("yield", new)
+        last = -(-n // tape.segment) - 1 if tape.segment else n - 1
+        out = b.op("for", *init, start=last, stop=-1, step=-1, regions=[bb])
         out = out if isinstance(out, list) else [out]
         return zip([state[j] for j in carry] + outer, out)
+
+    def backward_segment(self, tape, j, n, k_state, carry, outer, dependent, active, attrs):
+        """The backward pass of segment `j` of a for loop saved every c iterations:
+        recompute the segment's states from its saved first state into a c-row
+        buffer, then differentiate its iterations in reverse."""
+        b, e = self.b, self.e
+        c = tape.segment
+        first = e.multiply(j, c)
+        length = e.min(e.subtract(n, first), c)
+        saved = [e.take_row(buf, j) for buf in tape.buffers]
+        rows = [e.zeros(_rows(v.type, c)) for v in saved]
+
+        def index(m):  # the loop index of iteration first + m
+            return e.add(e.multiply(e.add(first, m), attrs["step"]), attrs["start"])
+
+        types = [INDEX] + [v.type for v in saved + rows]
+        rc, rb = Block(types), Block(types)
+        with b.at(rc):
+            b.terminate("yield", [e.less(rc.args[0], length)])
+        with b.at(rb):
+            m, s, bufs = rb.args[0], rb.args[1:len(saved) + 1], rb.args[len(saved) + 1:]
+            nxt = copy_ops(tape.body, b, dict(zip(tape.body.args, [index(m), *s])))
+            b.terminate("yield", [e.add(m, 1)] + nxt + [e.put_row(r, m, x)
+                                                         for r, x in zip(bufs, s)])
+        states = b.op("while", b.constant(0, dtypes.INDEX), *saved, *rows,
+                      regions=[rc, rb])[1 + len(saved):]
+        types = [INDEX] + [v.type for v in k_state]
+        tc, bb = Block(types), Block(types)
+        with b.at(tc):
+            b.terminate("yield", [e.greater_equal(tc.args[0], 0)])
+        with b.at(bb):
+            m = bb.args[0]
+            s_m = [e.take_row(buf, m) for buf in states]
+            new = self.backward_body(tape, [index(m), *s_m], bb.args[1:], carry, outer,
+                                     dependent, active)
+            b.terminate("yield", [e.subtract(m, 1)] + new)
+        out = b.op("while", e.subtract(length, 1), *k_state, regions=[tc, bb])
+        return out[1:]
 
     def vjp_while(self, op, gs, active):
         b, e = self.b, self.e

@@ -11,4 +11,4 @@ import nxc as nx
 def f(a: nx.f32[3], b):
     return a + b
 # NONE: error: no fully annotated @defn function to compile
-# MISSING: error: {{.*}}error-unannotated.py has no @defn function named g; its defn functions are f
+# MISSING: error: {{.*}}error-unannotated.py has no @defn or exported function named g; its functions are f

@@ -101,6 +101,22 @@ def test_specialize_gives_a_signature_with_a_symbolic_batch():
     verify_function(fn)
 
 
+def test_signature_adds_the_batch_axis_to_entry_types():
+    entry = [TensorType(nx.f32, (3,)), TensorType(nx.f32, (3, 2))]
+    # A name makes the batch axis symbolic; an int, static; none, a fresh ?batch.
+    assert nx.vmap(predict, in_axes=(0, None), axis_size="n").signature(entry) == [
+        TensorType(nx.f32, (Dim("n"), 3)), entry[1]]
+    assert nx.vmap(predict, in_axes=(-1, None), axis_size=5, axis_name="b").signature(entry) \
+        == [TensorType(nx.f32, (3, 5), (None, "b")), entry[1]]
+    used = [TensorType(nx.f32, (Dim("batch"),)), TensorType(nx.f32, (Dim("batch_1"),))]
+    assert nx.vmap(predict).signature(used) == [
+        TensorType(nx.f32, (Dim("batch_2"), Dim("batch"))),
+        TensorType(nx.f32, (Dim("batch_2"), Dim("batch_1")))]
+    batched = nx.vmap(predict, in_axes=(0, None))
+    spec = batched.specialize(*batched.signature(entry))
+    assert spec.function.result_types == [TensorType(nx.f32, (Dim("batch"), 2))]
+
+
 def test_batch_sizes_must_agree_and_something_must_be_batched():
     with pytest.raises(ShapeError, match=r"different sizes \['2', '4'\]"):
         nx.vmap(predict)(rng.normal(size=(2, 3)), rng.normal(size=(4, 3, 2)))

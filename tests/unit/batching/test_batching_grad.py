@@ -82,3 +82,83 @@ def test_entry_axes_must_be_static():
                 lambda x, w: nx.multiply(x, w))
     with pytest.raises(ShapeError, match="leading vectorized axes of static size"):
         per_entry_grad_function(fn, 1, entry_axes=1)
+
+
+# ---------------------------------------------------------------------------
+# nx.grad of vectorized functions: the rule above, through the API
+# ---------------------------------------------------------------------------
+
+def by_hand(w, b, x):
+    """d/dw and d/dx of sum(tanh(x w + b)) for one entry x (float64)."""
+    s = 1 - np.tanh(x @ w + b) ** 2
+    return np.outer(x, s), w @ s
+
+
+def test_grad_with_a_vectorized_argument_is_per_entry_for_every_input():
+    w, b, xs = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
+    xv = nx.vectorize(xs, "rows")
+    dw, dx = nx.grad(entry_loss, (0, 2))(w, b, xv)
+    # w is shared: one gradient per entry (per_entry_grad_function); x is
+    # vectorized like the result: its ordinary gradient, entry by entry.
+    assert dw.vectorized_axes == (("rows", 4),) and dw.shape == (3, 2)
+    assert dx.vectorized_axes == (("rows", 4),) and dx.shape == (3,)
+    for e in range(4):
+        want_dw, want_dx = by_hand(w, b, xs[e])
+        np.testing.assert_allclose(np.asarray(nx.devectorize(dw))[e], want_dw, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(nx.devectorize(dx))[e], want_dx, rtol=1e-12)
+    value, db = nx.value_and_grad(entry_loss, 1)(w, b, xv)
+    np.testing.assert_allclose(np.asarray(nx.devectorize(value)),
+                               np.tanh(xs @ w + b).sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(nx.devectorize(db)),
+                               1 - np.tanh(xs @ w + b) ** 2, rtol=1e-12)
+
+
+@nx.defn
+def per_row_gradients(w, b, xs):
+    xv = nx.vectorize(xs, "rows")
+    return nx.grad(lambda w: nx.sum(nx.tanh(xv @ w + b)))(w)
+
+
+def test_grad_inside_defn_of_a_result_vectorized_by_a_captured_tensor():
+    w, b, xs = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(5, 3))
+    out = per_row_gradients(w, b, xs)
+    assert out.names == ("rows", None, None) and out.shape == (5, 3, 2)
+    for e in range(5):
+        np.testing.assert_allclose(np.asarray(out)[e], by_hand(w, b, xs[e])[0], rtol=1e-12)
+
+
+def test_grad_of_a_plain_result_is_vectorized_like_its_input():
+    # The result sums over the entries: each entry's gradient is its own term's.
+    xs = rng.normal(size=(3, 2))
+    g = nx.grad(lambda x: nx.sum(nx.devectorize(nx.multiply(nx.sin(x), x))))(
+        nx.vectorize(xs, "n"))
+    assert g.vectorized_axes == (("n", 3),)
+    np.testing.assert_allclose(np.asarray(nx.devectorize(g)), np.cos(xs) * xs + np.sin(xs),
+                               rtol=1e-12)
+
+
+def test_an_input_vectorized_over_some_of_the_result_axes_gets_one_gradient_per_entry():
+    # r[a][b] = sum(x[a] * y[b] * w): d r[a][b] / d x[a] = y[b] * w, one per (a, b).
+    xs, ys, w = rng.normal(size=(2, 3)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    f = lambda x, y, w: nx.sum(nx.multiply(nx.multiply(x, y), w))  # noqa: E731
+    dx, dw = nx.grad(f, (0, 2))(nx.vectorize(xs, "a"), nx.vectorize(ys, "b"), w)
+    assert dx.vectorized_axes == (("a", 2), ("b", 4)) and dx.shape == (3,)
+    assert dw.vectorized_axes == (("a", 2), ("b", 4))
+    dx, dw = np.asarray(nx.devectorize(dx)), np.asarray(nx.devectorize(dw))
+    for a in range(2):
+        for b in range(4):
+            np.testing.assert_allclose(dx[a, b], ys[b] * w, rtol=1e-12)
+            np.testing.assert_allclose(dw[a, b], xs[a] * ys[b], rtol=1e-12)
+
+
+def test_grad_specialize_gives_the_function_and_how_its_results_nest():
+    W, B, X = TensorType(T.f64, (3, 2)), TensorType(T.f64, (2,)), TensorType(T.f64, (3,))
+    spec = nx.value_and_grad(entry_loss, (0, 1)).specialize(W, B, X)
+    verify_function(spec.function)
+    assert spec.result_tree == (None, (None, None))
+    assert spec.function.result_types == [TensorType(T.f64, ()), W, B]
+    assert spec.function.params[0].hint == "w"  # the names of entry_loss's parameters
+    w, b, x = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=3)
+    value, dw, db = run_function(spec.function, w, b, x)
+    np.testing.assert_allclose(value, np.tanh(x @ w + b).sum(), rtol=1e-12)
+    np.testing.assert_allclose(dw, by_hand(w, b, x)[0], rtol=1e-12)

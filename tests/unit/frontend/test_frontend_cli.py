@@ -188,3 +188,39 @@ def test_later_stages_are_a_clear_error(tmp_path):
         result = compile_cli(model, *args)
         assert result.exit_code == 1
         assert "is not available yet" in result.output and "--emit ir" in result.output
+
+
+def test_the_pipeline_simplifies_and_prints_the_ir_after_a_pass(tmp_path):
+    model = write(tmp_path / "model.py", """
+        import nxc as nx
+
+        @nx.defn
+        def f(x: nx.f32[3]):
+            unused = nx.sin(x)
+            return nx.exp(x * 1.0) + nx.exp(x * 1.0)
+    """)
+    nxc = os.path.join(os.path.dirname(sys.executable), "nxc")
+    cmd = [nxc, "compile", str(model), "--emit", "ir"]
+    run = subprocess.run(cmd + ["--print-ir-after=simplify"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    # DCE drops the sine, identities the multiplications by 1, CSE the second exp.
+    ops = [line.split("=")[1].split("(")[0].strip() for line in run.stdout.splitlines()
+           if " = " in line]
+    assert ops == ["exp", "add"]
+    assert run.stderr.startswith("// IR after simplify\nfunc @f(%x: f32[3]) -> f32[3]")
+    assert run.stderr.split("\n", 1)[1].strip() == run.stdout.strip()
+
+
+def test_an_unknown_pass_is_a_usage_error_that_lists_the_passes(tmp_path):
+    model = write(tmp_path / "model.py", """
+        import nxc as nx
+
+        @nx.defn
+        def f(x: nx.f32):
+            return x
+    """)
+    result = compile_cli(model, "--emit", "ir", "--print-ir-after=grad")
+    assert result.exit_code == 2
+    assert "Usage: " in result.output and " compile [OPTIONS] FILE" in result.output
+    assert "--print-ir-after names unknown pass(es) ['grad']; the pipeline runs ['simplify']" \
+        in result.output

@@ -70,10 +70,10 @@ def check_gradients(fn, args, argnums, **options):
     return got
 
 
-def second_order(fn, argnums, weights):
+def second_order(fn, argnums, weights, **options):
     """sum over argnums of sum(grad_i * weights_i): a scalar function whose
     gradient is a second derivative of `fn`."""
-    g = grad_function(fn, argnums)
+    g = grad_function(fn, argnums, **options)
 
     def body(b, *params):
         grads = inline(g, b, params)

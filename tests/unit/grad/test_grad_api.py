@@ -44,6 +44,15 @@ def test_second_derivatives(x):
     close(nx.grad(d2(lambda t: nx.pow(t, 3)))(x64), 6.0)  # third order
 
 
+def test_captured_values_are_constants_of_the_inner_gradient():
+    # d/dx [d/dt (t * x) at t = x] = d/dx x = 1: the inner grad treats the
+    # captured x as a constant, the outer one differentiates what it gives.
+    inner = lambda x: nx.grad(lambda t: nx.multiply(nx.multiply(t, t), x))(x)  # noqa: E731
+    value, g = nx.value_and_grad(inner)(np.float64(3.0))
+    close(value, 18.0)  # 2 t x at t = x = 3
+    close(g, 12.0)  # d/dx 2 x^2
+
+
 def test_second_derivative_of_a_vector_function_matches_finite_differences():
     def f(x):
         return nx.sum(nx.multiply(nx.exp(nx.sin(x)), nx.sigmoid(x)))

@@ -92,6 +92,19 @@ def test_for_loop_body_depending_on_the_variable(start, stop, step):
     check_gradients(fn, [np.array([0.9, -0.4]), np.array([0.3, 0.7])], [0, 1])
 
 
+@pytest.mark.parametrize("start, stop, step", [(0, 7, 1), (1, 10, 2), (6, -1, -2)])
+@pytest.mark.parametrize("segment_size", [1, 3, 4, 50])
+def test_for_loop_recomputed_in_segments(start, stop, step, segment_size):
+    fn = _recurrence(start, stop, step)
+    check_gradients(fn, [np.array([0.9, -0.4]), np.array([0.3, 0.7])], [0, 1],
+                    segment_size=segment_size)
+
+
+def test_segment_size_is_checked():
+    with pytest.raises(ArgumentError, match="segment_size must be an int >= 1, got 0"):
+        grad_function(_recurrence(0, 3), segment_size=0)
+
+
 def test_for_loop_zero_iterations_passes_the_gradient_through():
     (gx, gs) = run_function(grad_function(_recurrence(3, 3), (0, 1)), np.ones(2), np.ones(2))
     assert gx.tolist() == [0.0, 0.0] and gs.tolist() == [1.0, 1.0]
@@ -127,11 +140,13 @@ def test_cond_inside_a_for_loop():
     check_gradients(function([f64(3)], body), [np.array([0.5, 1.2, -0.8])], [0])
 
 
-def test_second_derivative_through_a_for_loop():
-    fn = _recurrence(0, 4)
+@pytest.mark.parametrize("segment_size", [None, 2])
+def test_second_derivative_through_a_for_loop(segment_size):
+    fn = _recurrence(0, 5)
     args = [np.array([0.9, -0.4]), np.array([0.3, 0.7])]
-    check_gradients(second_order(fn, [0, 1], [np.array([1.0, 0.5]), np.array([-1.0, 2.0])]),
-                    args, [0, 1])
+    weights = [np.array([1.0, 0.5]), np.array([-1.0, 2.0])]
+    check_gradients(second_order(fn, [0, 1], weights, segment_size=segment_size), args, [0, 1],
+                    segment_size=segment_size)
 
 
 # ---------------------------------------------------------------------------
@@ -204,15 +219,16 @@ def _sin_loop(kind, n):
     return function([f64(2)], body)
 
 
-@pytest.mark.parametrize("kind, max_iters, calls", [
-    ("for", None, 2 * 40),  # the forward pass, then once per backward iteration
-    ("while", None, 2 * 40),
-    ("while", 10, 2 * 40 + sum(range(1, 31))),  # past row 10: recomputed from row 9
+@pytest.mark.parametrize("kind, options, calls", [
+    ("for", {}, 2 * 40),  # the forward pass, then once per backward iteration
+    ("for", {"segment_size": 7}, 3 * 40),  # and once more to recompute the segments
+    ("while", {}, 2 * 40),
+    ("while", {"max_iters": 10}, 2 * 40 + sum(range(1, 31))),  # past row 10: from row 9
     # Nx's strategy: every state from the start (the forward pass only counts)
-    ("while", 0, 40 + sum(range(40))),
+    ("while", {"max_iters": 0}, 40 + sum(range(40))),
 ])
-def test_loop_gradient_cost(monkeypatch, kind, max_iters, calls):
-    g = grad_function(_sin_loop(kind, 40), max_iters=max_iters)
+def test_loop_gradient_cost(monkeypatch, kind, options, calls):
+    g = grad_function(_sin_loop(kind, 40), **options)
     counter = _count_calls(monkeypatch, "sin")
     run_function(g, np.array([0.5, 0.9]))
     assert counter[0] == calls

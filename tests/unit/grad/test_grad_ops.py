@@ -285,3 +285,15 @@ def test_complex_values_on_the_path_are_an_error():
     assert e.value.loc == HERE
     with pytest.raises(DTypeError, match="argument 0 is c64"):
         grad_function(function([TensorType(T.c64, (2,))], lambda b, x: b.op("sum", x)))
+
+
+def test_dot_gradient_where_names_would_repeat():
+    # a's free axis and b's contracted axis are both named "n": the gradient of a
+    # pairs them in one dot, which must not repeat the name.
+    a_t = TensorType(T.f64, (2, 3), ("n", "c"))
+    b_t = TensorType(T.f64, (3, 4), ("n", "m"))
+    fn = function([a_t, b_t], lambda b, x, y: b.op("sum", b.op("sin", b.op(
+        "dot", x, y, contract_axes=((1,), (0,))))))
+    rng = np.random.default_rng(3)
+    got = check_gradients(fn, [rng.normal(size=(2, 3)), rng.normal(size=(3, 4))], [0, 1])
+    assert grad_function(fn, (0, 1)).result_types == [a_t, b_t] and len(got) == 2
