@@ -15,6 +15,8 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	$(BIN)/nxc compile examples/softmax.py --emit ir
+	$(BIN)/nxc compile examples/softmax.py -o build/softmax_nxc
+	$(BIN)/python examples/softmax_artifact.py build/softmax_nxc
 	$(BIN)/python examples/softmax_demo.py
 
 test: install

@@ -5,8 +5,10 @@ compiled are the fully annotated `@defn`s and the module-level transformed
 ones (`dloss = nx.grad(loss)`, `batched = nx.vmap(f, axis_size="batch")`), or
 those named with `--function`. The frontend's module then runs through the
 pass pipeline (`pipeline()`, verified after each pass); `--print-ir-after=NAME`
-prints the IR after pass NAME to stderr. `--emit ir` prints the IR the
-pipeline gives. Errors print as `file:line:col: error: message` with the
+prints the IR after pass NAME to stderr. `--emit ir|mlir|llvm|asm` prints that
+stage (`--emit obj` writes object code to `-o FILE`); by default the CPU
+backend writes an importable package, `./<stem>_nxc/` or the directory `-o`
+names. Errors print as `file:line:col: error: message` with the
 source line and a caret, and exit with status 1; `--debug` shows the
 traceback. A usage error (an unknown pass name) exits with status 2.
 """
@@ -18,9 +20,8 @@ import click
 
 from nxc.runtime.errors import NxcError
 
-# Stages the CLI can stop after; only the IR exists so far.
+# Stages the CLI can stop after.
 STAGES = ("ir", "mlir", "llvm", "asm", "obj")
-AVAILABLE = ("ir",)
 
 
 def pipeline():
@@ -35,17 +36,30 @@ def pipeline():
               help="Stop after a stage and print its output (default: a compiled artifact).")
 @click.option("--function", "functions", multiple=True, metavar="NAME",
               help="Compile only this @defn function (repeatable).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the output to this file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="The artifact directory (default ./<stem>_nxc), or with --emit "
+                   "the file to write instead of stdout.")
+@click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
+              help="LLVM optimization level (-O0 .. -O3).")
+@click.option("--target", type=click.Choice(["cpu"]), default="cpu", show_default=True,
+              help="The target; GPU targets come later.")
+@click.option("--cpu", default=None, metavar="NAME",
+              help="Generate code for this CPU (default: the host's).")
+@click.option("--features", default=None, metavar="+f1,-f2",
+              help="CPU features to enable or disable (default: the host's).")
 @click.option("--print-ir-after", "print_after", multiple=True, metavar="PASS",
               help="Print the IR after this pass to stderr (repeatable); passes: "
                    + ", ".join(p.name for p in pipeline()) + ".")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
-def compile_command(file, emit, functions, output, print_after, debug):
+def compile_command(file, emit, functions, output, opt_level, target, cpu, features,
+                    print_after, debug):
     """Compile the @defn functions of FILE without running it."""
     passes = _pass_manager(print_after)
+    if emit == "obj" and not output:
+        raise click.UsageError("--emit obj writes binary object code: name the file with -o")
+    backend = dict(opt_level=opt_level, cpu=cpu, features=features)
     try:
-        text = _run(file, emit, functions, passes)
+        text = _run(file, emit, functions, passes, output, backend)
     except NxcError as err:
         if debug:
             raise
@@ -57,9 +71,11 @@ def compile_command(file, emit, functions, output, print_after, debug):
         click.echo(f"{file}: internal compiler error: {type(err).__name__}: {err}\n"
                    f"(rerun with --debug for the traceback, and please report it)", err=True)
         sys.exit(2)
-    if output:
+    if emit is None:
+        click.echo(f"wrote {text}", err=True)
+    elif output:
         try:
-            with open(output, "w", encoding="utf-8") as f:
+            with open(output, "wb" if isinstance(text, bytes) else "w") as f:
                 f.write(text)
         except OSError as e:
             if debug:
@@ -79,11 +95,10 @@ def _pass_manager(print_after):
         raise click.UsageError(str(e)) from None
 
 
-def _run(file, emit, functions, passes) -> str:
-    if emit not in AVAILABLE:
-        what = f"--emit {emit}" if emit else "a compiled artifact (the default output)"
-        raise NxcError(f"error: {what} is not available yet: this version of nxc compiles "
-                       f"to the IR only; use --emit ir")
+def _run(file, emit, functions, passes, output, backend):
+    """The text (bytes for obj) of the stage `emit`, or the artifact's path."""
+    import os
+
     from nxc.compiler.frontend.driver import compile_file
     from nxc.compiler.ir.printer import print_module
     from nxc.compiler.ir.verifier import verify
@@ -91,4 +106,12 @@ def _run(file, emit, functions, passes) -> str:
     if not module.functions:
         raise NxcError(f"{file}: error: no fully annotated @defn function to compile "
                        f"(annotate every parameter, like x: nx.f32[3])")
-    return print_module(passes.run(verify(module)))
+    module = passes.run(verify(module))
+    if emit == "ir":
+        return print_module(module)
+    from nxc.compiler.codegen import compile_module
+    stem = os.path.splitext(os.path.basename(file))[0]
+    module.name = stem
+    if emit is not None:
+        return compile_module(module, emit=emit, **backend)
+    return compile_module(module, out_dir=output or f"{stem}_nxc", **backend)

@@ -112,11 +112,11 @@ def write_stub(path, package, exports):
             ret = "Tensor"
         else:
             ret = f"tuple[{', '.join(['Tensor'] * len(ex.results))}]"
-        doc = [ex.doc] if ex.doc else []
-        doc += [""] if doc else []
+        doc = ex.doc.splitlines() + [""] if ex.doc else []
         doc += [f"{n}: {t}" for n, t in ex.params]
         doc += [f"returns: {', '.join(str(t) for t in ex.results)}"]
-        body = "\n    ".join(doc)
+        # A backslash or triple quote in the docstring must not end the literal.
+        body = "\n    ".join(doc).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         lines += ["", f"def {ex.name}({params}) -> {ret}:", f'    """{body}\n    """', "    ..."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -12,10 +12,10 @@ import pytest
 
 from nxc.compiler.ir import dtypes as T
 from nxc.compiler.ir import registry
-from nxc.compiler.ir.types import TensorType
 from nxc.runtime.errors import DTypeError
 
-from oracles import autodiff, core, elementwise, structural  # tests/unit is on sys.path
+from oracles import autodiff, core, elementwise, structural
+from oracles.inputs import random_array
 
 ORACLES = {**core.ORACLES, **elementwise.ORACLES, **structural.ORACLES, **autodiff.ORACLES}
 
@@ -52,20 +52,6 @@ def test_every_rule_is_present(name):
         return
     assert op.samples is not None, f"{name} has no sample cases"
     assert name in ORACLES, f"{name} has no oracle in tests/unit/oracles"
-
-
-def random_array(t: TensorType, rng):
-    shape = t.shape
-    dt = t.dtype
-    if dt.is_unsigned:
-        a = rng.integers(0, 10, size=shape)
-    elif dt.is_signed_int:
-        a = rng.integers(-5, 6, size=shape)
-    elif dt.is_complex:
-        a = rng.normal(0, 2, size=shape) + 1j * rng.normal(0, 2, size=shape)
-    else:
-        a = rng.normal(0, 2, size=shape)
-    return np.asarray(a).astype(dt.numpy)
 
 
 TOLERANCE = {T.f16: 4e-3, T.bf16: 2e-2, T.f32: 2e-5, T.f64: 1e-11, T.c64: 2e-5, T.c128: 1e-11}

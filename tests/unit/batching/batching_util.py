@@ -11,6 +11,7 @@ from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Module
 from nxc.compiler.ir.interpreter import run_function
 from nxc.compiler.ir.types import TensorType
+from oracles.inputs import random_array
 
 TOLERANCE = {T.f16: 4e-3, T.bf16: 2e-2, T.f32: 2e-5, T.f64: 1e-11, T.c64: 2e-5, T.c128: 1e-11}
 
@@ -27,19 +28,6 @@ def function(types, body, names=None, fname="f"):
 
 def one_op(name, types, attrs):
     return function(types, lambda b, *xs: b.op(name, *xs, **attrs))
-
-
-def random_array(t: TensorType, rng):
-    shape, dt = t.shape, t.dtype
-    if dt.is_unsigned:
-        a = rng.integers(0, 10, size=shape)
-    elif dt.is_signed_int:
-        a = rng.integers(-5, 6, size=shape)
-    elif dt.is_complex:
-        a = rng.normal(0, 2, size=shape) + 1j * rng.normal(0, 2, size=shape)
-    else:
-        a = rng.normal(0, 2, size=shape)
-    return np.asarray(a).astype(dt.numpy)
 
 
 def batched_input(t: TensorType, axis, size, rng):

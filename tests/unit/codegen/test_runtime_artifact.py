@@ -1,5 +1,6 @@
 """The artifact package: its files, importing it, using it without the compiler,
 from C, and what happens when it is damaged or built for another CPU."""
+import ast
 import importlib
 import json
 import os
@@ -34,11 +35,15 @@ def model() -> Module:
         e = b.op("exp", b.op("subtract", x, top))
         s = b.op("sum", e, axes=(1,), keep_axes=True)
         b.terminate("return", [b.op("divide", e, s)])
-    fn = b.function(m, "moments", [TensorType(T.f64, (Dim("k"),))], hints=["v"])
+    fn = b.function(m, "moments", [TensorType(T.f64, (Dim("k"),))], hints=["v"],
+                    doc=MOMENTS_DOC)
     with b.at(fn.body):
         (v,) = fn.params
         b.terminate("return", [b.op("sum", v), b.op("mean", b.op("multiply", v, v))])
     return m
+
+
+MOMENTS_DOC = 'Sum and mean square.\n\nA """quoted""" word and a \\ stay as written.'
 
 
 def softmax(x):
@@ -79,10 +84,14 @@ def test_package_files(package):
     assert softmax_entry["dims"] == ["n"]
     assert [r["dtype"] for r in moments["results"]] == ["f64", "f64"]
     stub = open(os.path.join(package, "__init__.pyi")).read()
+    docs = {f.name: ast.get_docstring(f) for f in ast.parse(stub).body
+            if isinstance(f, ast.FunctionDef)}
+    assert docs["moments"].startswith(MOMENTS_DOC + "\n\nv: f64[?k]\nreturns: f64, f64")
     assert "def softmax(x: ArrayLike) -> Tensor:" in stub
     assert "def moments(v: ArrayLike) -> tuple[Tensor, Tensor]:" in stub
     assert "x: f32[batch: ?n][4]" in stub
     header = open(os.path.join(package, "model_nxc.h")).read()
+    assert "/* moments: Sum and mean square." in header
     assert "int32_t model_softmax(const float *x, float *result0, int64_t n);" in header
     assert "int32_t model_moments(const double *v, double *result0, double *result1, " \
            "int64_t k);" in header

@@ -176,7 +176,27 @@ def test_errors_exit_1_without_traceback_and_debug_shows_it(tmp_path):
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
 
 
-def test_later_stages_are_a_clear_error(tmp_path):
+def test_the_default_output_is_an_importable_artifact(tmp_path):
+    model = write(tmp_path / "model.py", """
+        import nxc as nx
+
+        @nx.defn
+        def f(x: nx.f32["n"], y: nx.f32["n"]):
+            return x * y - 1.0
+    """)
+    out = tmp_path / "build" / "fast_model"
+    result = compile_cli(model, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    script = ("import numpy as np, fast_model\n"
+              "x = np.array([1, 2, 3], np.float32); y = np.array([4, 5, -6], np.float32)\n"
+              "print(np.asarray(fast_model.f(x, y)).tolist())\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=str(out.parent),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str([1 * 4 - 1.0, 2 * 5 - 1.0, 3 * -6 - 1.0])
+
+
+def test_binary_object_code_needs_an_output_file(tmp_path):
     model = write(tmp_path / "model.py", """
         import nxc as nx
 
@@ -184,10 +204,11 @@ def test_later_stages_are_a_clear_error(tmp_path):
         def f(x: nx.f32):
             return x
     """)
-    for args in (["--emit", "mlir"], ["--emit", "obj"], []):
-        result = compile_cli(model, *args)
-        assert result.exit_code == 1
-        assert "is not available yet" in result.output and "--emit ir" in result.output
+    result = compile_cli(model, "--emit", "obj")
+    assert result.exit_code == 2 and "name the file with -o" in result.output
+    obj = tmp_path / "model.o"
+    assert compile_cli(model, "--emit", "obj", "-o", str(obj)).exit_code == 0
+    assert obj.read_bytes()[:4] == b"\x7fELF"
 
 
 def test_the_pipeline_simplifies_and_prints_the_ir_after_a_pass(tmp_path):
