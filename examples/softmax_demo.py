@@ -1,6 +1,6 @@
 """Calls the defn functions of examples/softmax.py from Python and checks them
-against numpy. Each call compiles (once per argument types and options) and runs
-through the IR interpreter."""
+against numpy. The first call of each signature compiles it to native code
+(cached on disk); later calls run it directly."""
 import os
 import sys
 

@@ -10,9 +10,13 @@
 Calling a defn function from Python lowers its source (read with `inspect`,
 never re-executed) to the IR for the types of the arguments, once per
 specialization: the argument types (unannotated parameters take them from the
-call) and the values of the keyword-only options. The IR then runs through
-the interpreter (a compiled backend replaces it later). Results are
-`nx.Tensor`s; a tuple return gives a tuple. `nxc compile` reads the same
+call) and the values of the keyword-only options. The IR is then compiled
+for the CPU (cached in memory and on disk, keyed by the generated code, the
+target and the compiler's own fingerprint: see `nxc.compiler.codegen.driver`;
+`NXC_CACHE_DIR` moves the disk cache), so the second call of a signature does
+no compilation. `@nx.defn(compiler="interpreter")` runs the IR through the
+reference interpreter instead. Results are `nx.Tensor`s; a tuple return gives
+a tuple. `nxc compile` reads the same
 functions from the file without running it.
 
 Called on values being traced (by `nx.grad`, `nx.vmap`, or a Python function
@@ -22,6 +26,7 @@ does; its arguments may then be vectorized (`nx.vectorize`).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 
 import numpy as np
@@ -38,16 +43,21 @@ from nxc.runtime.errors import ArgumentError
 class DefnFunction:
     """A function marked `@nx.defn`; calling it compiles (once per specialization) and runs it."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, compiler="cpu"):
         if isinstance(fn, DefnFunction):
             fn = fn.fn
         if not callable(fn) or not hasattr(fn, "__code__"):
             raise ArgumentError(f"defn takes a Python function, got {type(fn).__name__}")
+        if compiler not in COMPILERS:
+            raise ArgumentError(f"unknown compiler {compiler!r}; expected one of "
+                                f"{', '.join(COMPILERS)}")
         self.fn = fn
+        self.compiler = compiler
         functools.update_wrapper(self, fn)
         self._ref = None
         self._annotated = None
         self._cache = {}
+        self._native = {}
 
     @classmethod
     def from_ref(cls, ref):
@@ -58,6 +68,7 @@ class DefnFunction:
         self.__doc__ = ast.get_docstring(ref.node) if isinstance(ref.node, ast.FunctionDef) \
             else None
         self._ref, self._annotated, self._cache = ref, None, {}
+        self.compiler, self._native = "cpu", {}
         return self
 
     def __repr__(self):
@@ -113,9 +124,31 @@ class DefnFunction:
         args, options = self._split(args, kwargs)
         types, arrays = self._arguments(args, need_data=True)
         lowered = self._lowered(types, options)
-        outs = run_function(lowered.function, *arrays)
-        results = [Tensor._wrap(o, t.names) for o, t in zip(outs, lowered.function.result_types)]
+        if self.compiler == "interpreter":
+            outs = run_function(lowered.function, *arrays)
+            results = [Tensor._wrap(o, t.names)
+                       for o, t in zip(outs, lowered.function.result_types)]
+        else:
+            results = self._compiled(lowered)(*arrays)
+            results = list(results) if isinstance(results, tuple) else [results]
         return unflatten(lowered.result_tree, results)
+
+    def _compiled(self, lowered):
+        """The native function of a specialization, compiled (or found in the disk
+        cache) on its first call."""
+        native = self._native.get(id(lowered))
+        if native is None:
+            from nxc.compiler.codegen import compile_cached
+            from nxc.compiler.ir.core import Module
+            from nxc.compiler.passes.simplify import Simplify
+            from nxc.runtime import load
+            fn = lowered.function
+            if not fn.name.isidentifier():  # a lambda: export it under a C name
+                fn = dataclasses.replace(fn, name="jit_function")
+            module = Simplify().run(Module({fn.name: fn}, name=f"jit_{fn.name}"))
+            native = getattr(load(compile_cached(module)), fn.name)
+            self._native[id(lowered)] = native
+        return native
 
     def _inline(self, args, kwargs):
         """The call lowered where the function being built is (a traced call)."""
@@ -214,9 +247,18 @@ def _array(fname, i, a, want):
         f"got {type(a).__name__}")
 
 
-def defn(fn):
-    """Mark `fn` as a numerical definition (see the module docstring)."""
-    return DefnFunction(fn)
+COMPILERS = ("cpu", "interpreter")
+
+
+def defn(fn=None, *, compiler="cpu"):
+    """Mark `fn` as a numerical definition (see the module docstring).
+
+    `@nx.defn` compiles for the CPU; `@nx.defn(compiler="interpreter")` runs the
+    reference interpreter instead.
+    """
+    if fn is None:
+        return lambda f: DefnFunction(f, compiler)
+    return DefnFunction(fn, compiler)
 
 
 def jit(fn):

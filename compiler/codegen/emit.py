@@ -117,7 +117,8 @@ class FunctionEmitter:
             raise CompileError(f"{op.name}: {e}", _loc(op)) from None
         finally:
             self.op = saved
-        outs = out if isinstance(out, (list, tuple)) else [out]
+        # A rule returns one value, or a sequence (a list, or MLIR's OpResultList).
+        outs = [out] if isinstance(out, ir.Value) else list(out)
         if len(outs) != len(op.results):
             raise AssertionError(f"lowering of {op.name} gave {len(outs)} values, "
                                  f"the op has {len(op.results)} results")

@@ -6,6 +6,8 @@ import os
 import numpy as np
 import pytest
 
+import nxc as nx
+
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
 
 
@@ -28,7 +30,8 @@ def test_compiled_step_equals_the_interpreter(train_mlp):
     params = train_mlp.init_params(rng)
     x, y = train_mlp.synthetic_data(8, rng)
     compiled = [np.asarray(r) for r in train_mlp.compiled_step()(*params, x, y)]
-    interpreted = [np.asarray(r) for r in mlp.step(*params, x, y)]  # JIT: the interpreter
+    step = nx.defn(mlp.step, compiler="interpreter")
+    interpreted = [np.asarray(r) for r in step(*params, x, y)]
     for c, i in zip(compiled, interpreted):
         np.testing.assert_allclose(c, i, rtol=2e-4, atol=1e-5)
 
