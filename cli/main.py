@@ -14,6 +14,8 @@ from .compile import compile_command  # noqa: E402
 main.add_command(compile_command)
 from .codegen import lower  # noqa: E402
 main.add_command(lower)
+from .inspect_artifact import inspect_command  # noqa: E402
+main.add_command(inspect_command)
 
 if __name__ == "__main__":
     main()

@@ -91,8 +91,9 @@ def lower_defn(ref: DefnRef, arg_types=None, options=None, module=None) -> Lower
         raise error(ref.src, ref.node, f"{ref.name} has no option {', '.join(sorted(unknown))}; "
                                        f"its options are {[p.arg for p in kwonly]}")
     defaults = lw.defaults(ref.node)
+    doc = ast.get_docstring(ref.node) if isinstance(ref.node, ast.FunctionDef) else None
     fn = builder.function(module, ref.name, types, [p.arg for p in positional],
-                          loc=ref.src.loc(ref.node))
+                          loc=ref.src.loc(ref.node), **({"doc": doc} if doc else {}))
     lw.session.stack.append(ref.node)
     with building(builder), builder.at(fn.body):
         for p, v in zip(positional, fn.params):

@@ -182,11 +182,17 @@ def test_the_default_output_is_an_importable_artifact(tmp_path):
 
         @nx.defn
         def f(x: nx.f32["n"], y: nx.f32["n"]):
+            'Products minus one.'
             return x * y - 1.0
     """)
     out = tmp_path / "build" / "fast_model"
     result = compile_cli(model, "-o", str(out))
     assert result.exit_code == 0, result.output
+    shown = CliRunner().invoke(main, ["inspect", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "f(x: f32[n: ?n], y: f32[n: ?n]) -> f32[n: ?n]" in shown.output
+    assert "Products minus one." in shown.output
+    assert CliRunner().invoke(main, ["inspect", str(tmp_path)]).exit_code == 1
     script = ("import numpy as np, fast_model\n"
               "x = np.array([1, 2, 3], np.float32); y = np.array([4, 5, -6], np.float32)\n"
               "print(np.asarray(fast_model.f(x, y)).tolist())\n")
