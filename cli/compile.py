@@ -102,16 +102,59 @@ def _run(file, emit, functions, passes, output, backend):
     from nxc.compiler.frontend.driver import compile_file
     from nxc.compiler.ir.printer import print_module
     from nxc.compiler.ir.verifier import verify
-    module = compile_file(file, list(functions) or None)
-    if not module.functions:
-        raise NxcError(f"{file}: error: no fully annotated @defn function to compile "
-                       f"(annotate every parameter, like x: nx.f32[3])")
-    module = passes.run(verify(module))
-    if emit == "ir":
-        return print_module(module)
-    from nxc.compiler.codegen import compile_module
-    stem = os.path.splitext(os.path.basename(file))[0]
-    module.name = stem
-    if emit is not None:
-        return compile_module(module, emit=emit, **backend)
-    return compile_module(module, out_dir=output or f"{stem}_nxc", **backend)
+    with Progress(file) as progress:
+        module = compile_file(file, list(functions) or None)
+        if not module.functions:
+            raise NxcError(f"{file}: error: no fully annotated @defn function to compile "
+                           f"(annotate every parameter, like x: nx.f32[3])")
+        progress.stage("running passes")
+        module = passes.run(verify(module))
+        if emit == "ir":
+            return print_module(module)
+        progress.stage("generating native code")
+        from nxc.compiler.codegen import compile_module
+        stem = os.path.splitext(os.path.basename(file))[0]
+        module.name = stem
+        if emit is not None:
+            return compile_module(module, emit=emit, **backend)
+        return compile_module(module, out_dir=output or f"{stem}_nxc", **backend)
+
+
+class Progress:
+    """Shows the stage a compile is in, on a terminal, once it has taken more than
+    a second; silent when stderr is not a terminal (pipes, CI, tests)."""
+
+    DELAY = 1.0
+
+    def __init__(self, file, stream=None):
+        self.file = file
+        self.stream = stream or sys.stderr
+        self.current = "reading the model and lowering it to IR"
+        self.shown = False
+        self.timer = None
+
+    def __enter__(self):
+        import threading
+        if self.stream.isatty():
+            self.timer = threading.Timer(self.DELAY, self._show)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def stage(self, name):
+        self.current = name
+        if self.shown:
+            self._show()
+
+    def _show(self):
+        self.shown = True
+        self.stream.write(f"\r\x1b[Knxc: {self.file}: {self.current}...")
+        self.stream.flush()
+
+    def __exit__(self, *exc):
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+        return False

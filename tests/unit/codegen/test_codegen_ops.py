@@ -24,6 +24,7 @@ from nxc.compiler.ir import registry
 from nxc.compiler.ir.interpreter import run_function
 from nxc.compiler.ir.types import Dim, TensorType
 from nxc.runtime.errors import NxcError
+from oracles.inputs import random_array
 
 OPS = registry.all_ops()
 
@@ -130,15 +131,7 @@ def edges(dt, finite):
 
 def random_input(t: TensorType, shape, rng, finite):
     dt = t.dtype
-    if dt.is_unsigned:
-        a = rng.integers(0, 10, size=shape)
-    elif dt.is_signed_int:
-        a = rng.integers(-5, 6, size=shape)
-    elif dt.is_complex:
-        a = rng.normal(0, 2, size=shape) + 1j * rng.normal(0, 2, size=shape)
-    else:
-        a = rng.normal(0, 2, size=shape)
-    a = np.asarray(a).astype(dt.numpy)
+    a = random_array(t, rng, shape)
     with np.errstate(all="ignore"):
         pool = np.array(edges(dt, finite), dtype=object if dt.is_int else None).astype(dt.numpy)
     flat = a.reshape(-1)

@@ -251,3 +251,51 @@ def test_an_unknown_pass_is_a_usage_error_that_lists_the_passes(tmp_path):
     assert "Usage: " in result.output and " compile [OPTIONS] FILE" in result.output
     assert "--print-ir-after names unknown pass(es) ['grad']; the pipeline runs ['simplify']" \
         in result.output
+
+
+class _Terminal:
+    """A stream that says it is a terminal, to see what a user would see."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_shows_stages_on_a_terminal_after_a_delay(monkeypatch):
+    import time
+
+    from nxc.cli.compile import Progress
+    monkeypatch.setattr(Progress, "DELAY", 0.05)
+    term = _Terminal()
+    with Progress("model.py", term) as p:
+        time.sleep(0.3)
+        p.stage("generating native code")
+    assert "nxc: model.py: reading the model" in term.text
+    assert "nxc: model.py: generating native code..." in term.text
+    assert term.text.endswith("\r\x1b[K")  # the line is cleared at the end
+
+    quick = _Terminal()
+    with Progress("model.py", quick) as p:
+        p.stage("generating native code")
+    assert quick.text == ""  # fast compiles show nothing
+
+
+def test_progress_is_silent_when_piped(monkeypatch):
+    import io
+    import time
+
+    from nxc.cli.compile import Progress
+    monkeypatch.setattr(Progress, "DELAY", 0.05)
+    out = io.StringIO()
+    with Progress("model.py", out) as p:
+        time.sleep(0.3)
+        p.stage("generating native code")
+    assert out.getvalue() == ""

@@ -15,31 +15,14 @@ import numpy as np
 
 from nxc.compiler.ir import dtypes as T
 
+from .numbers import py as _py, wrap as _wrap
+
 INF, NAN = math.inf, math.nan
 
 
 # ---------------------------------------------------------------------------
 # Plumbing: arrays <-> Python numbers, wrapping, the result type.
 # ---------------------------------------------------------------------------
-
-def _py(a):
-    """An object array holding `a`'s elements as Python int, float or complex."""
-    a = np.asarray(a)
-    if a.dtype.kind in "iub":
-        return a.astype(object)
-    if a.dtype.kind == "c":
-        return a.astype(np.complex128).astype(object)
-    return a.astype(np.float64).astype(object)
-
-
-def _wrap(v, dt):
-    """A Python int reduced to `dt`'s width in two's complement."""
-    span = 1 << dt.bits
-    v %= span
-    if dt.is_signed_int and v >= span // 2:
-        v -= span
-    return v
-
 
 def _to(v, dt):
     """A Python number converted to Nx type `dt`, for the numbers an oracle sees."""

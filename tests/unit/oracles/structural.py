@@ -12,6 +12,8 @@ import numpy as np
 
 from nxc.compiler.ir import dtypes as T
 
+from .numbers import py as _py, wrap as _wrap
+
 NAN = math.nan
 
 
@@ -19,26 +21,9 @@ NAN = math.nan
 # Plumbing
 # ---------------------------------------------------------------------------
 
-def _py(a):
-    """An object array holding `a`'s elements as Python int, float or complex."""
-    a = np.asarray(a)
-    if a.dtype.kind in "iub":
-        return a.astype(object)
-    if a.dtype.kind == "c":
-        return a.astype(np.complex128).astype(object)
-    return a.astype(np.float64).astype(object)
-
 
 def _dt(a):
     return T.from_numpy(np.asarray(a).dtype)
-
-
-def _wrap(v, dt):
-    span = 1 << dt.bits
-    v %= span
-    if dt.is_signed_int and v >= span // 2:
-        v -= span
-    return v
 
 
 def _result(obj, dt):
