@@ -16,6 +16,8 @@ from .codegen import lower  # noqa: E402
 main.add_command(lower)
 from .inspect_artifact import inspect_command  # noqa: E402
 main.add_command(inspect_command)
+from .cache import cache_command  # noqa: E402
+main.add_command(cache_command)
 
 if __name__ == "__main__":
     main()

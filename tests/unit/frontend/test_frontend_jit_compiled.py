@@ -51,3 +51,14 @@ def test_each_signature_compiles_its_own_specialization(cache):
 def test_unknown_compiler_is_an_error():
     with pytest.raises(nx.ArgumentError, match="unknown compiler 'gpu'"):
         nx.defn(_poly, compiler="gpu")
+
+
+def test_cache_command_reports_and_clears(cache):
+    from click.testing import CliRunner
+
+    from nxc.cli.main import main
+    nx.defn(_poly)(np.ones(2, np.float32), np.ones(2, np.float32))
+    shown = CliRunner().invoke(main, ["cache"])
+    assert shown.exit_code == 0 and f"{cache}: 1 compiled module(s)" in shown.output
+    assert CliRunner().invoke(main, ["cache", "--clear"]).exit_code == 0
+    assert not cache.exists() or not any(cache.rglob("manifest.json"))
