@@ -1,5 +1,6 @@
-"""Each construct defn supports, run through the interpreter (the JIT path) and
-compared with numpy written by hand in float64, or with explicit values."""
+"""Each construct defn supports, called from Python both through the interpreter
+and compiled for the CPU (the JIT path), and compared with numpy written by
+hand in float64, or with explicit values."""
 import math
 
 import numpy as np
@@ -15,6 +16,16 @@ M = np.arange(12, dtype=F32).reshape(3, 4) - 5
 EPS = 1e-3
 SIZES = (2, 6)
 CAPTURED = np.array([10.0, 20.0, 30.0], F32)
+
+
+@pytest.fixture(autouse=True, params=["interpreter", "cpu"])
+def compiler(request, monkeypatch):
+    """Runs every test of this file with each way a defn call can execute."""
+    from nxc.defn import DefnFunction
+    for value in list(globals().values()):
+        if isinstance(value, DefnFunction):
+            monkeypatch.setattr(value, "compiler", request.param)
+    return request.param
 
 
 def close(got, want, dtype=None, rtol=1e-6):
