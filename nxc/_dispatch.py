@@ -45,10 +45,6 @@ def current_builder() -> Builder | None:
     return _BUILDER.get()
 
 
-def is_traced(x) -> bool:
-    return isinstance(x, Value)
-
-
 def apply(name, /, *operands, regions=(), **attrs):
     """Apply op `name`; returns one result, or a list when the op has several."""
     if any(isinstance(x, vectorized.Vectorized) for x in operands):  # nx.vectorize

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from nxc.runtime.errors import ArgumentError, DTypeError, ShapeError
+from nxc.runtime.errors import ArgumentError, DTypeError
 
 from . import dtypes
 from .types import TensorType
@@ -181,5 +181,4 @@ def _coerce(name, a: np.ndarray, t: TensorType):
     return a
 
 
-__all__ = ["OpDef", "OPS", "REQUIRED", "register", "get", "all_ops", "execute",
-           "ShapeError"]
+__all__ = ["OpDef", "OPS", "REQUIRED", "register", "get", "all_ops", "execute"]
