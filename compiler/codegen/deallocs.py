@@ -20,21 +20,11 @@ from mlir.dialects import arith, memref, scf
 
 from . import scalar as S
 from .mlir_types import bool_type
+from .rewrite import rewrite_ops
 
 
 def lower_deallocs(module: ir.Module):
-    deallocs = []
-
-    def visit(op):
-        if op.name == "bufferization.dealloc":
-            deallocs.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit, ir.WalkOrder.POST_ORDER)
-    for op in deallocs:
-        with ir.InsertionPoint(op), op.location:
-            _lower(op)
-        op.erase()
+    rewrite_ops(module, "bufferization.dealloc", _lower)
 
 
 def _pointer(buffer):

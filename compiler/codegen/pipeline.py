@@ -17,6 +17,7 @@ from nxc.compiler.ir.core import Loc
 from nxc.runtime.errors import CompileError
 
 from .deallocs import lower_deallocs
+from .rewrite import rewrite_ops
 
 # (name, MLIR passes, then a rewrite of ours or None): the stages
 # `--print-ir-after` can name.
@@ -63,19 +64,10 @@ def copies_to_linalg(module: ir.Module):
     library, which artifacts do not ship; loops need nothing (LLVM turns the
     contiguous ones into memcpy).
     """
-    copies = []
-
-    def visit(op):
-        if op.name == "memref.copy":
-            copies.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit, ir.WalkOrder.POST_ORDER)
-    for op in copies:
-        with ir.InsertionPoint(op), op.location:
-            source, target = op.operands
-            linalg.copy(source, outs=[target])
-        op.erase()
+    def to_linalg(op):
+        source, target = op.operands
+        linalg.copy(source, outs=[target])
+    rewrite_ops(module, "memref.copy", to_linalg)
 
 
 def translate(module: ir.Module) -> str:
