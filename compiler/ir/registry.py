@@ -92,7 +92,7 @@ class OpDef:
             if t.dtype not in self.accepts:
                 raise DTypeError(
                     f"{self.name} does not accept {t.dtype} (operand {t}); "
-                    f"it accepts {_dtype_list(self.accepts)}")
+                    f"it accepts {dtype_list(self.accepts)}")
 
     def canonicalize(self, types, attrs: dict) -> dict:
         """Fill defaults, reject unknown options and normalize attributes for `types`."""
@@ -111,7 +111,7 @@ class OpDef:
         return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def _dtype_list(types):
+def dtype_list(types):
     types = tuple(types)
     for label, group in (("every type", dtypes.ALL), ("real types", dtypes.REAL),
                          ("integer types", dtypes.INTEGER), ("float types", dtypes.FLOAT),
