@@ -11,6 +11,9 @@ backend writes an importable package, `./<stem>_nxc/` or the directory `-o`
 names. Errors print as `file:line:col: error: message` with the
 source line and a caret, and exit with status 1; `--debug` shows the
 traceback. A usage error (an unknown pass name) exits with status 2.
+`--time-report` prints the wall time of each stage to stderr (frontend, IR
+passes, emit MLIR, each MLIR pipeline stage, translation, LLVM optimize,
+codegen, link, artifact write).
 """
 from __future__ import annotations
 
@@ -41,8 +44,12 @@ def pipeline():
                    "the file to write instead of stdout.")
 @click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
               help="LLVM optimization level (-O0 .. -O3).")
-@click.option("--target", type=click.Choice(["cpu"]), default="cpu", show_default=True,
-              help="The target; GPU targets come later.")
+@click.option("--target", type=click.Choice(["cpu", "cuda", "rocm"]), default="cpu",
+              show_default=True,
+              help="cpu: the host; cuda: NVIDIA GPUs (PTX, cubin); rocm: AMD GPUs.")
+@click.option("--arch", default=None, metavar="ARCH[,ARCH...]",
+              help="GPU architectures to build kernels for (default sm_90 for cuda, "
+                   "gfx942 for rocm), e.g. sm_80,sm_90.")
 @click.option("--cpu", default=None, metavar="NAME",
               help="Generate code for this CPU (default: the host's).")
 @click.option("--features", default=None, metavar="+f1,-f2",
@@ -50,16 +57,28 @@ def pipeline():
 @click.option("--print-ir-after", "print_after", multiple=True, metavar="PASS",
               help="Print the IR after this pass to stderr (repeatable); passes: "
                    + ", ".join(p.name for p in pipeline()) + ".")
+@click.option("--time-report", is_flag=True,
+              help="Print the time each compile stage took to stderr.")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
-def compile_command(file, emit, functions, output, opt_level, target, cpu, features,
-                    print_after, debug):
+def compile_command(file, emit, functions, output, opt_level, target, arch, cpu, features,
+                    print_after, time_report, debug):
     """Compile the @defn functions of FILE without running it."""
+    from nxc.compiler import timing
     passes = _pass_manager(print_after)
     if emit == "obj" and not output:
         raise click.UsageError("--emit obj writes binary object code: name the file with -o")
     backend = dict(opt_level=opt_level, cpu=cpu, features=features)
+    if target != "cpu":
+        if cpu or features:
+            raise click.UsageError("--cpu and --features apply to --target cpu")
+        backend = dict(opt_level=opt_level, target=target, arch=arch)
+    elif arch:
+        raise click.UsageError("--arch applies to --target cuda or rocm")
     try:
-        text = _run(file, emit, functions, passes, output, backend)
+        with timing.collect() as report:
+            text = _run(file, emit, functions, passes, output, backend)
+        if time_report:
+            click.echo(report.format(f"nxc compile {file}: time report"), err=True, nl=False)
     except NxcError as err:
         if debug:
             raise
@@ -102,17 +121,23 @@ def _run(file, emit, functions, passes, output, backend):
     from nxc.compiler.frontend.driver import compile_file
     from nxc.compiler.ir.printer import print_module
     from nxc.compiler.ir.verifier import verify
+    from nxc.compiler import timing
     with Progress(file) as progress:
-        module = compile_file(file, list(functions) or None)
+        with timing.stage("frontend"):
+            module = compile_file(file, list(functions) or None)
         if not module.functions:
             raise NxcError(f"{file}: error: no fully annotated @defn function to compile "
                            f"(annotate every parameter, like x: nx.f32[3])")
         progress.stage("running passes")
-        module = passes.run(verify(module))
+        with timing.stage("IR passes"):
+            module = passes.run(verify(module))
         if emit == "ir":
             return print_module(module)
         progress.stage("generating native code")
-        from nxc.compiler.codegen import compile_module
+        with timing.stage("import backend"):  # the MLIR bindings and llvmlite
+            from nxc.compiler.codegen import compile_module
+        if "target" in backend:
+            from nxc.compiler.codegen.gpu import compile_gpu_module as compile_module
         stem = os.path.splitext(os.path.basename(file))[0]
         module.name = stem
         if emit is not None:

@@ -11,6 +11,8 @@ builtins.
 """
 from __future__ import annotations
 
+import math as _math
+
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.types import TensorType
 from nxc.runtime.errors import ArgumentError
@@ -128,9 +130,13 @@ def expm1(tensor):
     return apply("expm1", tensor)
 
 
-def log(tensor):
-    """The natural logarithm."""
-    return apply("log", tensor)
+def log(tensor, base=None):
+    """The natural logarithm; with `base`, the logarithm in that base (log(x) / log(base))."""
+    if base is None:
+        return apply("log", tensor)
+    if isinstance(base, (int, float)) and not isinstance(base, bool):
+        return apply("divide", apply("log", tensor), _math.log(base))
+    return apply("divide", apply("log", tensor), apply("log", base))
 
 
 def log1p(tensor):
@@ -285,17 +291,30 @@ def any(tensor, axes=None, keep_axes=False):
     return apply("any", tensor, axes=axes, keep_axes=keep_axes)
 
 
-def argmax(tensor, axis=None, keep_axis=False, tie_break="low"):
-    """The index (s32) of the maximum along `axis`, or in the flattened tensor when None.
+def argmax(tensor, axis=None, keep_axis=False, tie_break="low", type=None):
+    """The index (s32, or the integer `type`) of the maximum along `axis`, or in the
+    flattened tensor when None.
 
     tie_break "low" picks the first of equal maxima, "high" the last.
     """
-    return apply("argmax", tensor, axis=axis, keep_axis=keep_axis, tie_break=tie_break)
+    return _index_type(apply("argmax", tensor, axis=axis, keep_axis=keep_axis,
+                             tie_break=tie_break), type)
 
 
-def argmin(tensor, axis=None, keep_axis=False, tie_break="low"):
-    """The index (s32) of the minimum along `axis`, or in the flattened tensor when None."""
-    return apply("argmin", tensor, axis=axis, keep_axis=keep_axis, tie_break=tie_break)
+def argmin(tensor, axis=None, keep_axis=False, tie_break="low", type=None):
+    """The index (s32, or the integer `type`) of the minimum along `axis`, or in the
+    flattened tensor when None."""
+    return _index_type(apply("argmin", tensor, axis=axis, keep_axis=keep_axis,
+                             tie_break=tie_break), type)
+
+
+def _index_type(index, type):
+    if type is None:
+        return index
+    t = dtypes.parse(type)
+    if not t.is_int:
+        raise ArgumentError(f"the type of an index must be an integer type, got {t}")
+    return index if t == dtypes.INDEX else apply("as_type", index, type=t)
 
 
 # ---------------------------------------------------------------------------
@@ -341,9 +360,9 @@ def dot(a, *args):
 def reshape(tensor, shape, names=None):
     """The same elements with a new shape (one entry may be -1); names are cleared unless given.
 
-    `shape` may also be a tensor, whose shape is taken.
+    `shape` may also be a tensor, whose shape (and names, unless given) is taken.
     """
-    return apply("reshape", tensor, shape=_shape(shape), names=names)
+    return apply("reshape", tensor, shape=_shape(shape), names=_shape_names(shape, names))
 
 
 def rename(tensor, names):
@@ -359,7 +378,8 @@ def transpose(tensor, axes=None):
 def broadcast(tensor, shape, axes=None, names=None):
     """Broadcasts to `shape` (or a tensor's shape); axis i of tensor goes to axes[i]
     (default: right-aligned). Names come from `names`, else from tensor."""
-    return apply("broadcast", tensor, shape=_shape(shape), axes=axes, names=names)
+    return apply("broadcast", tensor, shape=_shape(shape), axes=axes,
+                 names=_shape_names(shape, names))
 
 
 def squeeze(tensor, axes=None):
@@ -376,13 +396,25 @@ def slice(tensor, start_indices, lengths, strides=None):
     """Takes `lengths[i]` elements from `start_indices[i]` on each axis, every `strides[i]`.
 
     As in Nx, a length is the span walked: the result has ceil(length / stride)
-    elements on that axis.
+    elements on that axis. Starts may be integer scalar tensors, clamped so
+    that the slice fits (nxc/indexed.py).
     """
+    from . import indexed
+    if isinstance(strides, int) and not isinstance(strides, bool):  # one stride for every axis
+        strides = (strides,) * type_of(tensor).rank
+    if indexed.is_dynamic(start_indices):
+        return indexed.dynamic_slice(tensor, start_indices, lengths, strides)
     return apply("slice", tensor, start_indices=start_indices, lengths=lengths, strides=strides)
 
 
 def put_slice(tensor, start_indices, update):
-    """`tensor` with `update` written at `start_indices` (clamped so that it fits)."""
+    """`tensor` with `update` written at `start_indices` (clamped so that it fits).
+
+    Starts may be integer scalar tensors (nxc/indexed.py).
+    """
+    from . import indexed
+    if indexed.is_dynamic(start_indices):
+        return indexed.dynamic_put_slice(tensor, start_indices, update)
     return apply("put_slice", tensor, update, start_indices=start_indices)
 
 
@@ -430,6 +462,14 @@ def _shape(shape):
     """A shape option: a tuple of sizes, or any tensor, whose shape it means (as in Nx)."""
     t = getattr(shape, "type", None)
     return t.shape if isinstance(t, TensorType) else shape
+
+
+def _shape_names(shape, names):
+    """`names`, or those of a tensor given as the shape (Nx takes both from it)."""
+    t = getattr(shape, "type", None)
+    if names is None and isinstance(t, TensorType) and t.names != (None,) * t.rank:
+        return t.names
+    return names
 
 
 def _created(op, shape, type, names) -> TensorType:

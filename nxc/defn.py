@@ -14,8 +14,15 @@ call) and the values of the keyword-only options. The IR is then compiled
 for the CPU (cached in memory and on disk, keyed by the generated code, the
 target and the compiler's own fingerprint: see `nxc.compiler.codegen.driver`;
 `NXC_CACHE_DIR` moves the disk cache), so the second call of a signature does
-no compilation. `@nx.defn(compiler="interpreter")` runs the IR through the
-reference interpreter instead. Results are `nx.Tensor`s; a tuple return gives
+no compilation. The disk cache is also indexed by the function's source and
+the globals it reads (`nxc.compiler.jit_cache`), so a new process calling a
+defn compiled before loads it in milliseconds, without lowering it. Calls
+after the first of a signature with numpy arrays or tensors take a fast path:
+the arrays' dtypes, shapes and axis names select the native function
+directly (`_fast`), which still checks the data; for numpy arrays alone, a
+call generated for the latest such signature (`_direct`, runtime/fastcall.py)
+is tried before anything else. `@nx.defn(compiler="interpreter")` runs the IR
+through the reference interpreter instead. Results are `nx.Tensor`s; a tuple return gives
 a tuple. `nxc compile` reads the same
 functions from the file without running it.
 
@@ -31,13 +38,15 @@ import functools
 
 import numpy as np
 
+from nxc.compiler.frontend.values import unflatten
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.builder import is_number
 from nxc.compiler.ir.core import Value
 from nxc.compiler.ir.interpreter import run_function
 from nxc.compiler.ir.ops.cast import convert
 from nxc.compiler.ir.types import TensorType
-from nxc.runtime.errors import ArgumentError
+from nxc.runtime.errors import ArgumentError, NxcError
+from nxc.tensor import Tensor as _Tensor
 
 
 class DefnFunction:
@@ -58,6 +67,8 @@ class DefnFunction:
         self._annotated = None
         self._cache = {}
         self._native = {}
+        self._fast = {}  # _plain_key -> (native function, result tree)
+        self._direct = None  # the generated call of the latest signature of arrays
 
     @classmethod
     def from_ref(cls, ref):
@@ -68,7 +79,7 @@ class DefnFunction:
         self.__doc__ = ast.get_docstring(ref.node) if isinstance(ref.node, ast.FunctionDef) \
             else None
         self._ref, self._annotated, self._cache = ref, None, {}
-        self.compiler, self._native = "cpu", {}
+        self.compiler, self._native, self._fast, self._direct = "cpu", {}, {}, None
         return self
 
     def __repr__(self):
@@ -110,9 +121,33 @@ class DefnFunction:
         return self._lowered(types, options)
 
     def __call__(self, *args, **kwargs):
-        from nxc.compiler.frontend.values import unflatten
+        if not kwargs and self._direct is not None:
+            return self._direct(*args)  # any other call goes on to _call
+        return self._call(args, kwargs)
+
+    def _call(self, args, kwargs):
+        """A call from Python, with every check (the first of each signature)."""
         from nxc.compiler.passes.batching.vectorized import Vectorized
         from nxc.tensor import Tensor
+        plain_key, plain = _plain_key(args) if not kwargs else (None, None)
+        if plain_key is not None and self.compiler == "cpu":
+            entry = self._fast.get(plain_key)
+            if entry is None:
+                # Arrays type themselves: a signature compiled before (here, or by
+                # another process: the JIT's index) needs neither the frontend nor a
+                # lowering.
+                try:
+                    found = self._found(
+                        [self._typed(i, a, None)[0] for i, a in enumerate(args)], {})
+                except NxcError:  # the checks below say what is wrong, in their order
+                    found = None
+                if found is not None:
+                    entry = self._remember(plain_key, found)
+            if entry is not None:
+                call, tree = entry
+                out = call(*plain)
+                return out if tree is None else \
+                    unflatten(tree, list(out) if isinstance(out, tuple) else [out])
         given = list(args) + list(kwargs.values())
         if any(isinstance(a, Value) or isinstance(a, Vectorized) and isinstance(a.physical, Value)
                for a in given):
@@ -123,32 +158,76 @@ class DefnFunction:
                                 f"inside the defn")
         args, options = self._split(args, kwargs)
         types, arrays = self._arguments(args, need_data=True)
-        lowered = self._lowered(types, options)
         if self.compiler == "interpreter":
+            lowered = self._lowered(types, options)
             outs = run_function(lowered.function, *arrays)
             results = [Tensor._wrap(o, t.names)
                        for o, t in zip(outs, lowered.function.result_types)]
-        else:
-            results = self._compiled(lowered)(*arrays)
-            results = list(results) if isinstance(results, tuple) else [results]
-        return unflatten(lowered.result_tree, results)
+            return unflatten(lowered.result_tree, results)
+        native, tree = self._compiled(types, options)
+        results = native(*arrays)
+        if plain_key is not None:  # later calls of this signature skip the checks above
+            self._remember(plain_key, (native, tree))
+        return unflatten(tree, list(results) if isinstance(results, tuple) else [results])
 
-    def _compiled(self, lowered):
-        """The native function of a specialization, compiled (or found in the disk
-        cache) on its first call."""
-        native = self._native.get(id(lowered))
-        if native is None:
+    def _remember(self, plain_key, entry):
+        """Send later calls with arguments of `plain_key` straight to the native
+        function (its positional entry: the fewest steps); a signature of numpy
+        arrays whose results are flat also becomes `_direct`, the generated entry
+        that `__call__` tries first (runtime/fastcall.py), which sends any other
+        call back to `_call`."""
+        native, tree = entry
+        self._fast[plain_key] = fast = (
+            getattr(native, "call_positional", None) or native, tree)
+        flat = tree is None or all(t is None for t in tree)
+        if (flat and all(names is None for _, _, names in plain_key)
+                and getattr(native, "call_positional", None) is not None):
+            self._direct = native.positional_entry(self._call)
+        return fast
+
+    def _found(self, types, options):
+        """(native function, result tree) of a specialization compiled before: by
+        this object, or found through the JIT's source index (jit_cache.py) without
+        lowering anything; None otherwise."""
+        key = self._key(types, options)
+        entry = self._native.get(key)
+        if entry is None:
+            from nxc.compiler import jit_cache
+            from nxc.runtime import load
+            index_key = jit_cache.key(self, types, options)
+            found = jit_cache.lookup(jit_cache.default_cache_dir(), index_key) \
+                if index_key else None
+            if found is not None:
+                path, name, tree = found
+                try:
+                    entry = self._native[key] = (getattr(load(path), name), tree)
+                except (NxcError, AttributeError):  # a damaged entry: compile again
+                    pass
+        return entry
+
+    def _compiled(self, types, options):
+        """(native function, result tree) of a specialization, lowered and compiled (or
+        found in the artifact cache) on its first call unless `_found` has it."""
+        entry = self._found(types, options)
+        if entry is None:
+            from nxc.compiler import jit_cache
             from nxc.compiler.codegen import compile_cached
             from nxc.compiler.ir.core import Module
             from nxc.compiler.passes.simplify import Simplify
             from nxc.runtime import load
+            lowered = self._lowered(types, options)
             fn = lowered.function
             if not fn.name.isidentifier():  # a lambda: export it under a C name
                 fn = dataclasses.replace(fn, name="jit_function")
             module = Simplify().run(Module({fn.name: fn}, name=f"jit_{fn.name}"))
-            native = getattr(load(compile_cached(module)), fn.name)
-            self._native[id(lowered)] = native
-        return native
+            cache_dir = jit_cache.default_cache_dir()
+            path = compile_cached(module, cache_dir=cache_dir)
+            entry = (getattr(load(path), fn.name), lowered.result_tree)
+            index_key = jit_cache.key(self, types, options)
+            if index_key:
+                jit_cache.store(cache_dir, index_key, path, fn.name, lowered.result_tree)
+            self._native[self._key(types, options)] = entry
+        return entry
 
     def _inline(self, args, kwargs):
         """The call lowered where the function being built is (a traced call)."""
@@ -188,8 +267,8 @@ class DefnFunction:
                                 f"{', '.join(missing)}")
         return args, options
 
-    def _lowered(self, types, options):
-        from nxc.compiler.frontend.driver import lower_defn
+    def _key(self, types, options):
+        """The specialization's key: argument types and option values."""
         try:
             key = (tuple(types), tuple(sorted((k, _static_key(v)) for k, v in options.items())))
             hash(key)
@@ -197,6 +276,11 @@ class DefnFunction:
             raise ArgumentError(
                 f"{self.__name__}: options must be hashable static values (numbers, strings, "
                 f"tuples), got {options!r}") from None
+        return key
+
+    def _lowered(self, types, options):
+        from nxc.compiler.frontend.driver import lower_defn
+        key = self._key(types, options)
         if key not in self._cache:
             self._cache[key] = lower_defn(self.ref, types, options)
         return self._cache[key]
@@ -216,13 +300,39 @@ class DefnFunction:
             if isinstance(a, TensorType) and not need_data:
                 types.append(a)
                 continue
-            array, names = _array(self.__name__, i, a, want)
-            types.append(TensorType(dtypes.from_numpy(array.dtype), array.shape, names))
+            t, array = self._typed(i, a, want)
+            types.append(t)
             arrays.append(array)
         return types, arrays
 
+    def _typed(self, i, a, want):
+        """(type, numpy data) of argument `i` (`want`: its annotated type, or None)."""
+        array, names = _array(self.__name__, i, a, want)
+        return TensorType(dtypes.from_numpy(array.dtype), array.shape, names), array
+
 
 _MISSING = object()
+
+
+def _plain_key(args):
+    """(key, host arrays) of positional arguments that are all numpy arrays or host
+    tensors, else (None, None). Arrays of equal dtype, shape and axis names
+    lower alike, so a key seen before maps straight to its native function
+    (which still checks the data it is given)."""
+    key, arrays = [], []
+    for a in args:
+        t = type(a)
+        if t is _Tensor:
+            a, names = a._array, a._names
+            if type(a) is not np.ndarray:
+                return None, None
+        elif t is np.ndarray:
+            names = None
+        else:
+            return None, None
+        key.append((a.dtype, a.shape, names))
+        arrays.append(a)
+    return tuple(key), arrays
 
 
 def _static_key(v):

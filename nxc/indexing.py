@@ -6,23 +6,54 @@ narrowed, one `squeeze` of the axes indexed by an int, and a `new_axis` per
 None. Ints and slice bounds follow Python (negative counts from the end, slice
 bounds clamp); an int out of range is a ShapeError. Slice steps must be
 positive (reversing is a separate op in Nx).
+
+A tensor of integers indexes like Nx: `x[t]` is `nx.take(x, t)` (the indices'
+shape replaces axis 0, each index clamped into range), and a tensor among the
+entries of a tuple takes along the axis it stands for, after the static
+entries are applied.
 """
 from __future__ import annotations
 
 import operator
 
+import numpy as np
+
+from nxc.compiler.ir.builder import is_number
 from nxc.compiler.ir.types import Dim
 from nxc.runtime.errors import ArgumentError, ShapeError
 
-from . import api
-from ._types import type_of
+from . import api, indexed
+from ._types import is_operand, type_of
 
 
 def getitem(x, key):
     """`x[key]` for a tensor or a traced value `x`."""
     t = type_of(x)
     entries = _expand(key if isinstance(key, tuple) else (key,), t.rank)
+    taken = []  # (output axis, index tensor), applied after the static entries
+    out = 0
+    for k, e in enumerate(entries):
+        if _is_tensor_index(e):
+            taken.append((out, e))
+            entries[k] = slice(None)
+        if e is None or isinstance(e, slice) or _is_tensor_index(e):
+            out += 1
+    result = _static(x, t, entries)
+    # From the last axis back, so that the earlier axes keep their positions.
+    for axis, index in reversed(taken):
+        result = indexed.take(result, index, axis=axis)
+    return result
 
+
+def _is_tensor_index(e) -> bool:
+    """An integer tensor (or traced value); Python and numpy ints index statically."""
+    if e is None or isinstance(e, (slice, np.integer)) or is_number(e) or not is_operand(e):
+        return False
+    return type_of(e).dtype.is_int
+
+
+def _static(x, t, entries):
+    """`x` indexed by ints, slices and None (one per axis, after `_expand`)."""
     starts, lengths, strides = [], [], []
     squeezed, new_axes = [], []
     axis = out = 0  # the input axis an entry reads, the output axis it makes

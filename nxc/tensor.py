@@ -3,6 +3,11 @@
 A Tensor holds a C-contiguous, read-only numpy array that it owns, and one axis
 name (or None) per axis. It is immutable: every operation returns a new tensor.
 Operators follow Nx, not numpy (see docs/api.md and nxc/operators.py).
+
+A tensor on a GPU (`device="cuda:0"`, or a compiled GPU function's result)
+holds a `nxc.runtime.gpu.DeviceArray` instead. Its data stays on the device
+until `np.asarray(t)` or `t.to("cpu")` copies it back; eager operations run on
+the host and ask for that copy explicitly rather than moving data silently.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.builder import is_number
 from nxc.compiler.ir.ops.cast import convert
 from nxc.compiler.ir.types import TensorType
+from nxc.runtime import gpu
 from nxc.runtime.errors import ArgumentError, DTypeError, ShapeError
 
 from . import _format, indexing, operators
@@ -27,16 +33,19 @@ class Tensor:
     # == returns a tensor, so tensors cannot be hashed.
     __hash__ = None
 
-    def __init__(self, data, dtype=None, names=None):
+    def __init__(self, data, dtype=None, names=None, device=None):
+        if device is None and isinstance(data, Tensor):
+            device = data.device  # a converted copy stays on the tensor's device
         array, inferred_names = _from_data(data, dtype)
-        self._array = _owned(array)
+        self._array = _placed(array, device)
         self._names = _check_names(array.shape, names if names is not None else inferred_names)
 
     @classmethod
     def _wrap(cls, array, names=None):
-        """A tensor over an op's result, without inference or checks of the data."""
+        """A tensor over an op's result (a host array or a DeviceArray), without
+        inference or checks of the data."""
         t = cls.__new__(cls)
-        t._array = _owned(np.asarray(array))
+        t._array = array if isinstance(array, gpu.DeviceArray) else _owned(np.asarray(array))
         t._names = tuple(names) if names is not None else (None,) * t._array.ndim
         return t
 
@@ -66,15 +75,37 @@ class Tensor:
     def size(self) -> int:
         return self._array.size
 
+    # -- where it lives ---------------------------------------------------------
+
+    @property
+    def device(self) -> str:
+        """`"cpu"`, or the GPU holding the data (`"cuda:0"`)."""
+        a = self._array
+        return "cpu" if isinstance(a, np.ndarray) else str(a.device)
+
+    def to(self, device) -> "Tensor":
+        """This tensor on `device` ("cpu", "cuda", "cuda:N", "rocm:N"): itself when it
+        is there already, else a copy."""
+        target = gpu.parse(device)
+        if str(target) == self.device:
+            return self
+        return Tensor._wrap(_placed(self._array, target), self._names)
+
+    def _host(self) -> np.ndarray:
+        """The data on the host: the array itself, or a fresh copy from the device."""
+        a = self._array
+        return a if isinstance(a, np.ndarray) else a.to_host()
+
     # -- host data --------------------------------------------------------------
 
     def to_numpy(self) -> np.ndarray:
         """A writable copy of the data (bf16 as ml_dtypes.bfloat16)."""
-        return self._array.copy()
+        a = self._array
+        return a.copy() if isinstance(a, np.ndarray) else a.to_host()
 
     def tolist(self):
         """Nested lists of Python numbers (bf16 and f16 become floats)."""
-        return self._array.tolist()
+        return self._host().tolist()
 
     def item(self):
         """The Python number of a single-element tensor."""
@@ -82,10 +113,15 @@ class Tensor:
             raise ShapeError(
                 f"item() needs a tensor with one element, got {self.type} "
                 f"({self._array.size} elements)")
-        return self._array.item()
+        return self._host().item()
 
     def __array__(self, dtype=None, copy=None):
         a = self._array
+        if not isinstance(a, np.ndarray):
+            if copy is False:
+                raise ArgumentError(f"the tensor is on {a.device}; reading it on the host "
+                                    f"needs a copy")
+            a, copy = a.to_host(), None  # a fresh array: no second copy
         if dtype is not None and np.dtype(dtype) != a.dtype:
             if copy is False:
                 # ArgumentError is a ValueError, which numpy's protocol asks for.
@@ -95,6 +131,8 @@ class Tensor:
         return a.copy() if copy else a
 
     def __dlpack__(self, **kwargs):
+        if not isinstance(self._array, np.ndarray):
+            return self._array.__dlpack__(**kwargs)
         if self.dtype == dtypes.bf16:
             raise DTypeError(
                 "bf16 tensors cannot be exported through DLPack (numpy has no bf16); "
@@ -110,14 +148,14 @@ class Tensor:
     # -- Python protocols -------------------------------------------------------
 
     def __repr__(self):
-        return _format.format_tensor(self._array, self.type)
+        return _format.format_tensor(self._host(), self.type)
 
     def __bool__(self):
         if self._array.size != 1:
             raise ShapeError(
                 f"the truth value of a tensor with {self._array.size} elements ({self.type}) "
                 "is ambiguous; reduce it first with nx.all or nx.any")
-        return bool(self._array.item())
+        return bool(self._host().item())
 
     def __int__(self):
         return int(self.item())
@@ -180,16 +218,34 @@ class Tensor:
         return operators.unary("~", self)
 
 
-def tensor(data, dtype=None, names=None) -> Tensor:
+def tensor(data, dtype=None, names=None, device=None) -> Tensor:
     """A tensor from a Python number, nested lists, a numpy array or a tensor.
 
     Without `dtype`, the type is inferred as in Nx: bool -> u8, int -> s32 (large
     ints wrap), float -> f32, complex -> c64, list entries merged with Nx's
     promotion (`[1, 2, 3.0]` is f32); numpy arrays keep their type (bool -> u8).
     With `dtype`, the data is converted with Nx's conversion semantics.
-    `names` gives one axis name (or None) per axis.
+    `names` gives one axis name (or None) per axis. `device` ("cpu", "cuda:0",
+    "rocm:0") places the data; by default it stays where `data` is (the host
+    for anything but a device tensor).
     """
-    return Tensor(data, dtype, names)
+    return Tensor(data, dtype, names, device)
+
+
+def from_dlpack(data, names=None) -> Tensor:
+    """A tensor over another library's array through DLPack (`__dlpack__`).
+
+    A GPU array (torch, cupy, jax) is shared, not copied: the tensor and the
+    array read and write the same device memory. A host array is copied, as
+    host tensors own their data. bool arrays become u8 (the same bytes).
+    """
+    array = gpu.from_dlpack(data)
+    if array is None:
+        return Tensor(np.from_dlpack(data), names=names)
+    if array.dtype == np.bool_:
+        array = gpu.DeviceArray(array.device, array.ptr, array.shape, np.uint8, array.owner)
+    dtypes.from_numpy(array.dtype)  # rejects types Nx lacks
+    return Tensor._wrap(array, _check_names(array.shape, names))
 
 
 def to_array(x) -> np.ndarray:
@@ -199,6 +255,10 @@ def to_array(x) -> np.ndarray:
     through never lets a tensor share writable memory with its caller.
     """
     if isinstance(x, Tensor):
+        if not isinstance(x._array, np.ndarray):
+            raise ArgumentError(
+                f"the tensor {x.type} is on {x.device} and eager operations run on the host: "
+                f"copy it back with t.to('cpu'), or pass it to a function compiled for the GPU")
         return x._array
     if isinstance(x, (np.ndarray, np.generic)):
         a = _native(np.asarray(x))
@@ -221,7 +281,7 @@ def _from_data(data, dtype):
     """(array, names) for `data`, of type `dtype` or of the inferred type."""
     target = dtypes.parse(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
-        return (convert(data._array, target) if target else data._array), data.names
+        return (convert(data._host(), target) if target else data._array), data.names
     if isinstance(data, (np.ndarray, np.generic)):
         # A copy: the caller keeps its array, the tensor owns its own.
         a = _native(np.array(data, order="C", copy=True))
@@ -307,11 +367,27 @@ def _native(a: np.ndarray) -> np.ndarray:
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
 
+def _placed(array, device):
+    """`array` (a host array or a DeviceArray) on `device`; None keeps it where it is.
+    A host array comes back owned (see `_owned`); a DeviceArray already there is shared,
+    which immutability makes safe."""
+    target = None if device is None else gpu.parse(device)
+    if isinstance(array, np.ndarray):
+        if target is None or target.kind == "cpu":
+            return _owned(array)
+        return gpu.from_host(array, target)
+    if target is None or target == array.device:
+        return array
+    host = _owned(array.to_host())
+    return host if target.kind == "cpu" else gpu.from_host(host, target)
+
+
 def _owned(a: np.ndarray) -> np.ndarray:
     """`a` itself when it is a fresh C-contiguous array, else a copy; made read-only."""
-    if not (a.flags.owndata and a.flags.c_contiguous and a.flags.writeable):
+    f = a.flags  # one flags object, and setflags: this runs on every compiled call
+    if not (f.owndata and f.c_contiguous and f.writeable):
         a = np.array(a, order="C", copy=True)
-    a.flags.writeable = False
+    a.setflags(write=False)
     return a
 
 

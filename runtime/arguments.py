@@ -71,21 +71,26 @@ def check(fn: str, name: str, spec, a: np.ndarray, dims: dict, owner: dict) -> n
             raise ArgumentError(
                 f"{fn}: argument {name} must be {spec}, got an array of {name_of(a.dtype)} "
                 f"with shape {a.shape}; nxc does not cast arguments (use astype)")
-    if a.ndim != len(spec.shape):
+    check_shape(fn, name, spec, a.shape, dims, owner)
+    return np.require(a, requirements=("C", "A"))
+
+
+def check_shape(fn: str, name: str, spec, shape: tuple, dims: dict, owner: dict):
+    """Check rank and sizes of `shape` against `spec`, binding symbolic sizes."""
+    if len(shape) != len(spec.shape):
         raise ArgumentError(f"{fn}: argument {name} must be {spec} (rank {len(spec.shape)}), "
-                            f"got an array of rank {a.ndim} with shape {a.shape}")
-    for axis, (d, n) in enumerate(zip(spec.shape, a.shape)):
+                            f"got an array of rank {len(shape)} with shape {shape}")
+    for axis, (d, n) in enumerate(zip(spec.shape, shape)):
         if isinstance(d, str):
             seen = dims.setdefault(d, n)
             if seen != n:
                 raise ArgumentError(
                     f"{fn}: argument {name} axis {axis} is dimension ?{d}, which argument "
-                    f"{owner[d]} set to {seen}, but it has size {n} (shape {a.shape})")
+                    f"{owner[d]} set to {seen}, but it has size {n} (shape {shape})")
             owner.setdefault(d, name)
         elif d != n:
-            raise ArgumentError(f"{fn}: argument {name} must be {spec}, got shape {a.shape} "
+            raise ArgumentError(f"{fn}: argument {name} must be {spec}, got shape {shape} "
                                 f"(axis {axis} has size {n}, expected {d})")
-    return np.require(a, requirements=("C", "A"))
 
 
 def check_constraints(fn: str, constraints, dims: dict, owner: dict):

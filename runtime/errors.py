@@ -76,3 +76,15 @@ class ArtifactError(NxcError):
 
 class TargetError(ArtifactError):
     """A compiled artifact was built for another machine (CPU features, architecture)."""
+
+
+class DeviceError(NxcError):
+    """A GPU cannot be used: no driver, no such device, or a driver call failed."""
+
+
+class DriverNotFoundError(DeviceError):
+    """The GPU driver library (libcuda.so.1, libamdhip64.so) cannot be loaded."""
+
+
+class OutOfMemoryError(DeviceError, MemoryError):
+    """A device allocation failed for lack of memory."""

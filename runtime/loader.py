@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from . import host, manifest
+from . import hooks, host, manifest, threads
 from .errors import ArtifactError
 from .function import CompiledFunction
 from .library import open_library
@@ -34,8 +34,10 @@ class Artifact:
         return f"<nxc artifact {self.manifest.module} at {self.manifest.directory}>"
 
 
-def load(path) -> Artifact:
-    """Load the artifact in directory `path` (or at its manifest.json)."""
+def load(path, device_id: int = 0) -> Artifact:
+    """Load the artifact in directory `path` (or at its manifest.json).
+
+    `device_id` selects the GPU that a cuda or rocm artifact runs on."""
     path = os.fspath(path)
     if os.path.isdir(path):
         path = os.path.join(path, manifest.FILE)
@@ -43,7 +45,12 @@ def load(path) -> Artifact:
         raise ArtifactError(f"{path}: no such artifact")
     m = manifest.read(path)
     host.check(m)
+    if m.kind != "cpu":  # GPU artifacts: device checks, driver table, device buffers
+        from .gpu import function as gpu_function
+        return Artifact(m, gpu_function.load(m, device_id))
     lib = open_library(m)
+    threads.attach(lib)
+    hooks.attach(lib)
     return Artifact(m, {s.name: CompiledFunction(s, lib) for s in m.functions})
 
 

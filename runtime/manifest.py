@@ -77,6 +77,8 @@ class Manifest:
     features: tuple
     functions: tuple  # Signature
     raw_functions: list  # the JSON entries, for abi_hash
+    kind: str = "cpu"  # where the functions run: "cpu", "cuda" or "rocm"
+    archs: tuple = ()  # GPU architectures of the kernels ("sm_90", "gfx942")
 
     @property
     def directory(self):
@@ -132,14 +134,28 @@ def _parse(path, data) -> Manifest:
         library = _get(data, "library", str, "manifest")
         if os.path.basename(library) != library or not library:
             raise _Bad(f"library {library!r} must be a file name in the artifact directory")
+        kind, archs = _gpu_target(target)
         return Manifest(path, _get(data, "nxc_version", str, "manifest"),
                         _get(data, "module", str, "manifest"), library,
                         _get(data, "library_sha256", str, "manifest"),
                         _get(target, "triple", str, "target"), _get(target, "cpu", str, "target"),
-                        tuple(features), functions, raw)
+                        tuple(features), functions, raw, kind, archs)
     except _Bad as e:
         raise ArtifactError(f"{path}: the manifest is invalid ({e}); the artifact is "
                             f"damaged or was edited, rebuild it") from None
+
+
+def _gpu_target(target) -> tuple:
+    """(kind, archs): a GPU artifact names the architectures its kernels were built for."""
+    kind = target.get("kind", "cpu")
+    if kind not in ("cpu", "cuda", "rocm"):
+        raise _Bad(f"target.kind is {kind!r}, expected 'cpu', 'cuda' or 'rocm'")
+    if kind == "cpu":
+        return kind, ()
+    archs = _get(target, "archs", list, "target")
+    if not archs or not all(isinstance(a, str) and a for a in archs):
+        raise _Bad("target.archs must list the GPU architectures (e.g. 'sm_90')")
+    return kind, tuple(archs)
 
 
 def _tensor(obj, where) -> TensorSpec:

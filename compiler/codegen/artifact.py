@@ -64,8 +64,10 @@ def abi_global_ir(module_symbol: str, digest: str) -> str:
 
 
 def manifest_json(package: str, module_symbol: str, exports, target: Target,
-                  library_sha256: str) -> dict:
-    return {
+                  library_sha256: str, gpu=None) -> dict:
+    """`gpu`: for a GPU artifact, {"kind", "archs", "images"} (docs/gpu.md); the
+    triple, cpu and features are then the host library's."""
+    data = {
         "format": runtime_manifest.FORMAT,
         "format_version": runtime_manifest.FORMAT_VERSION,
         "nxc_version": nxc_version(),
@@ -77,6 +79,9 @@ def manifest_json(package: str, module_symbol: str, exports, target: Target,
                    "features": target.enabled_features},
         "functions": functions_json(exports),
     }
+    if gpu is not None:
+        data["target"].update(gpu)
+    return data
 
 
 # ---------------------------------------------------------------------------
@@ -189,10 +194,10 @@ def write_header(path, package, exports, target):
 
 
 def write_package(out_dir: str, package: str, module_symbol: str, exports, target: Target,
-                  library_path: str):
+                  library_path: str, gpu=None):
     """Complete the package directory around the already linked library."""
     digest = runtime_library.sha256_file(library_path)
-    data = manifest_json(package, module_symbol, exports, target, digest)
+    data = manifest_json(package, module_symbol, exports, target, digest, gpu)
     with open(os.path.join(out_dir, runtime_manifest.FILE), "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2)
         f.write("\n")

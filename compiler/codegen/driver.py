@@ -18,11 +18,14 @@ import tempfile
 
 from mlir import ir
 
+from nxc.compiler import timing
 from nxc.compiler.ir.core import Module
+from nxc.compiler.jit_cache import default_cache_dir
+from nxc.runtime import hooks as runtime_hooks
 from nxc.runtime import manifest as runtime_manifest
 from nxc.runtime.errors import CompileError
 
-from . import abi, artifact, link, llvm, pipeline
+from . import abi, artifact, link, llvm, pipeline, threads_ir
 from .emit import emit_module, impl_symbol
 
 EMITS = (None, "mlir", "llvm", "asm", "obj")
@@ -66,8 +69,9 @@ class Compilation:
         self.opt_level = opt_level
         self.print_after, self.out = print_after, out
         self.target = llvm.host_target(cpu, features)
-        self.context = ir.Context()
-        self.mlir, self.exports = emit_module(module, self.context)
+        with timing.stage("emit MLIR"):
+            self.context = ir.Context()
+            self.mlir, self.exports = emit_module(module, self.context)
         self.symbol = module_symbol(module)
         self._llvm = None
         self._mlir_text = None
@@ -93,31 +97,39 @@ class Compilation:
     def optimized(self):
         if self._llvm is None:
             self.mlir_text()  # the pipeline rewrites the module in place
-            with self.context:
+            with self.context, timing.stage("verify MLIR"):
                 try:
                     self.mlir.operation.verify()
                 except ir.MLIRError as e:
                     raise pipeline.diagnostic_error(e, "verify") from None
             pipeline.lower_to_llvm_dialect(self.mlir, print_after=self.print_after,
                                            out=self.out)
-            text = pipeline.translate(self.mlir)
+            with timing.stage("translate to LLVM IR"):
+                text = pipeline.translate(self.mlir)
             digest = runtime_manifest.abi_hash(artifact.functions_json(self.exports))
             text += "\n" + artifact.abi_global_ir(self.symbol, digest)
             for ex in self.exports:
                 text += "\n" + abi.wrapper_ir(ex, impl_symbol(ex.name))
             keep = [ex.symbol for ex in self.exports]
             keep.append(artifact.runtime_library.abi_symbol(self.symbol))
-            self._llvm = llvm.optimize(text, self.target, self.opt_level, exports=keep)
+            keep.append(threads_ir.NUM_THREADS_SYMBOL)  # set by the runtime
+            keep.append(runtime_hooks.PRINT_HOOK_SYMBOL)  # likewise (print_value)
+            with timing.stage("LLVM optimize"):
+                self._llvm = llvm.optimize(text, self.target, self.opt_level, exports=keep)
         return self._llvm
 
     def llvm_text(self) -> str:
         return str(self.optimized())
 
     def assembly(self) -> str:
-        return llvm.emit_assembly(self.optimized(), self.target, self.opt_level)
+        mod = self.optimized()
+        with timing.stage("codegen"):
+            return llvm.emit_assembly(mod, self.target, self.opt_level)
 
     def object(self) -> bytes:
-        return llvm.emit_object(self.optimized(), self.target, self.opt_level)
+        mod = self.optimized()
+        with timing.stage("codegen"):
+            return llvm.emit_object(mod, self.target, self.opt_level)
 
     def write(self, out_dir: str) -> str:
         """Write the artifact package `out_dir`; returns its path."""
@@ -129,8 +141,11 @@ class Compilation:
         # failed build never leaves half an artifact where one is imported from.
         tmp = tempfile.mkdtemp(prefix=f".{package}-", dir=parent)
         try:
-            lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
-            artifact.write_package(tmp, package, self.symbol, self.exports, self.target, lib)
+            with timing.stage("link"):
+                lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
+            with timing.stage("artifact write"):
+                artifact.write_package(tmp, package, self.symbol, self.exports, self.target,
+                                       lib)
             final = os.path.abspath(out_dir)
             if os.path.isdir(final):
                 shutil.rmtree(final)
@@ -172,14 +187,6 @@ def compile_module(module: Module, *, out_dir=None, emit=None, opt_level=2, cpu=
     return c.write(out_dir)
 
 
-def default_cache_dir() -> str:
-    root = os.environ.get("NXC_CACHE_DIR")
-    if root:
-        return root
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "nxc")
-
-
 def compile_cached(module: Module, *, cache_dir=None, package=None, opt_level=2, cpu=None,
                    features=None, compilation=None) -> str:
     """The artifact of `module` from the cache, compiled into it on a miss.
@@ -190,7 +197,8 @@ def compile_cached(module: Module, *, cache_dir=None, package=None, opt_level=2,
     c = compilation or Compilation(module, opt_level=opt_level, cpu=cpu, features=features)
     package = package or _cache_package(module)
     root = os.path.join(cache_dir or default_cache_dir(), "cpu")
-    entry = os.path.join(root, c.key()[:32])
+    with timing.stage("cache key"):
+        entry = os.path.join(root, c.key()[:32])
     final = os.path.join(entry, package)
     if os.path.exists(os.path.join(final, runtime_manifest.FILE)):
         return final

@@ -10,7 +10,8 @@ with `tensor.dim` from the first parameter that binds them.
 
 Ops are lowered one by one through the table in `lowerings`; the emitter gives
 them helpers for the structures they share (empty tensors with dynamic sizes,
-element-wise `linalg.generic` with broadcasting, regions).
+element-wise `linalg.generic` with broadcasting, regions). Element-wise results
+that fusion.py leaves lazy are computed inside their consumers' generics.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from nxc.compiler.ir.core import UNKNOWN, Block, Function, Loc, Module, Operatio
 from nxc.compiler.ir.types import Dim, TensorType
 from nxc.runtime.errors import CompileError, NxcError
 
-from . import abi, scalar
+from . import abi, fusion, scalar
 from .lowerings import LOWERINGS
 from .mlir_types import memref_type, tensor_type
 
@@ -68,6 +69,8 @@ class FunctionEmitter:
         self.values: dict = {}  # IR Value -> MLIR value
         self.dims: dict[str, ir.Value] = {}  # symbolic dim name -> index value
         self.op: Operation | None = None  # the op being lowered (for diagnostics)
+        self.fused = fusion.plan(fn)  # results left lazy
+        self._lazy = False  # the op being lowered gives a lazy result
 
     # -- the function ------------------------------------------------------------
 
@@ -108,6 +111,7 @@ class FunctionEmitter:
         if rule is None:
             raise CompileError(f"op {op.name} has no CPU lowering", _loc(op))
         saved, self.op = self.op, op
+        self._lazy = bool(op.results) and op.results[0] in self.fused
         try:
             with mlir_location(op.loc, op.name):
                 out = rule(self, op, *[self.values[v] for v in op.operands])
@@ -117,8 +121,9 @@ class FunctionEmitter:
             raise CompileError(f"{op.name}: {e}", _loc(op)) from None
         finally:
             self.op = saved
+            self._lazy = False
         # A rule returns one value, or a sequence (a list, or MLIR's OpResultList).
-        outs = [out] if isinstance(out, ir.Value) else list(out)
+        outs = [out] if isinstance(out, (ir.Value, fusion.Lazy)) else list(out)
         if len(outs) != len(op.results):
             raise AssertionError(f"lowering of {op.name} gave {len(outs)} values, "
                                  f"the op has {len(op.results)} results")
@@ -154,16 +159,19 @@ class FunctionEmitter:
 
     def generic(self, inputs, outputs, n_loops: int, iterators, body):
         """A `linalg.generic`: inputs/outputs are (tensor, map exprs) pairs; `body` maps
-        the element arguments (inputs then outputs) to the yielded values."""
-        maps = [affine_map(n_loops, exprs) for _, exprs in list(inputs) + list(outputs)]
-        ins = [v for v, _ in inputs]
+        the element arguments (inputs then outputs) to the yielded values. An
+        input may be lazy (fusion.Lazy): the generic reads its operands instead."""
+        reads, evaluate = fusion.flatten(inputs)
+        maps = [affine_map(n_loops, exprs) for _, exprs in reads + list(outputs)]
+        ins = [v for v, _ in reads]
         outs = [v for v, _ in outputs]
         op = linalg.GenericOp([o.type for o in outs], ins, outs, ir.ArrayAttr.get(maps),
                               ir.ArrayAttr.get([iterator(k) for k in iterators]))
         types = [ir.RankedTensorType(v.type).element_type for v in ins + outs]
         blk = op.regions[0].blocks.append(*types)
         with ir.InsertionPoint(blk):
-            ys = body(*blk.arguments)
+            args = list(blk.arguments)
+            ys = body(*evaluate(args[:len(ins)]), *args[len(ins):])
             linalg.YieldOp(list(ys) if isinstance(ys, (list, tuple)) else [ys])
         return list(op.results) if len(outs) > 1 else op.result
 
@@ -171,9 +179,13 @@ class FunctionEmitter:
         """Apply `body` (storage scalars -> storage scalar of out.dtype) element by element.
 
         `operands` are (tensor, TensorType) pairs broadcast to `out` from the right:
-        a size-1 axis against a larger one is read at index 0.
+        a size-1 axis against a larger one is read at index 0. For an op that
+        fusion.plan leaves lazy, nothing is emitted: the result is a fusion.Lazy.
         """
         inputs = [(v, broadcast_exprs(t, out)) for v, t in operands]
+        if self._lazy:
+            self._lazy = False
+            return fusion.Lazy(inputs, body, ir.Location.current)
         rank = out.rank
         return self.generic(inputs, [(self.empty(out), list(range(rank)))], rank,
                             ["parallel"] * rank, lambda *xs: body(*xs[:-1]))

@@ -1,7 +1,9 @@
 """LLVM IR -> optimized module -> object code or assembly, through llvmlite.
 
 The target is the host CPU (its name and features as LLVM reports them) unless
-a `cpu` and `features` ("+avx2,+fma" or "-avx512f") are given. Code is
+a `cpu` and `features` ("+avx2,+fma" or "-avx512f") are given. Where the
+features include AVX-512, loops are vectorized 512 bits wide (see
+`wide_vectors`). Code is
 position independent: it goes into a shared library.
 """
 from __future__ import annotations
@@ -42,11 +44,26 @@ def host_target(cpu: str | None = None, features: str | None = None) -> Target:
             features = llvm.get_host_cpu_features().flatten()
     if features is None:
         features = ""
+    features = wide_vectors(features)
     try:
         llvm.Target.from_triple(triple)
     except RuntimeError as e:
         raise CompileError(f"LLVM cannot target {triple}: {e}") from None
     return Target(triple, cpu, features)
+
+
+def wide_vectors(features: str) -> str:
+    """`features` plus "-prefer-256-bit" where they enable AVX-512 and say nothing
+    of the vector width.
+
+    LLVM's Intel CPU models prefer 256-bit vectors (older Xeons lower their clock
+    for 512-bit code); element-wise math and reductions are compute-bound
+    polynomials or streams where twice the lanes win on current CPUs (measured in
+    docs/performance.md, section Kernels)."""
+    names = {f.lstrip("+-") for f in features.split(",") if f}
+    if "+avx512f" in features.split(",") and "prefer-256-bit" not in names:
+        return features + ",-prefer-256-bit"
+    return features
 
 
 def _machine(target: Target, opt_level: int):
@@ -80,6 +97,10 @@ def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=()) ->
         # several times over (a 250-function module: 0.8 MB of IR instead of
         # 4.4 MB, 3 s instead of 9 s); it is left to -O3.
         pto.loop_unrolling = opt_level >= 3
+        # The loop vectorizer is on at -O2 and -O3; the SLP vectorizer (straight-line
+        # code, such as the two parts of complex arithmetic) is off by default.
+        pto.loop_vectorization = True
+        pto.slp_vectorization = opt_level >= 2
         pb = llvm.create_pass_builder(tm, pto)
         pb.getModulePassManager().run(mod, pb)
     return mod

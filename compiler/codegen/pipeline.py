@@ -16,8 +16,10 @@ from mlir.dialects import llvm as llvm_dialect
 from nxc.compiler.ir.core import Loc
 from nxc.runtime.errors import CompileError
 
+from nxc.compiler import timing
 from .deallocs import lower_deallocs
 from .rewrite import rewrite_ops
+from . import parallel, support
 
 # (name, MLIR passes, then a rewrite of ours or None): the stages
 # `--print-ir-after` can name.
@@ -44,7 +46,7 @@ def lower_to_llvm_dialect(module: ir.Module, *, print_after=None, out=None):
     """Run the CPU pipeline in place. `print_after` (a stage name) writes the module
     after that stage to `out` (a callable taking text)."""
     with module.context:
-        for name, passes, rewrite in CPU_PIPELINE:
+        for name, passes, rewrite in timing.timed(CPU_PIPELINE, lambda s: s[0], "mlir "):
             pm = passmanager.PassManager.parse(f"builtin.module({passes})")
             try:
                 pm.run(module.operation)
@@ -53,6 +55,7 @@ def lower_to_llvm_dialect(module: ir.Module, *, print_after=None, out=None):
             if rewrite == "deallocs":
                 lower_deallocs(module)
                 copies_to_linalg(module)
+                parallel.outline(module)
             if print_after == name and out is not None:
                 out(str(module))
 
@@ -73,7 +76,7 @@ def copies_to_linalg(module: ir.Module):
 def translate(module: ir.Module) -> str:
     """LLVM IR text of a module in the LLVM dialect."""
     with module.context:
-        return llvm_dialect.translate_module_to_llvmir(module.operation)
+        return support.link(llvm_dialect.translate_module_to_llvmir(module.operation))
 
 
 _FILE_LOC = re.compile(r'loc\("(?P<file>(?:[^"\\]|\\.)*)":(?P<line>\d+):(?P<col>\d+)')

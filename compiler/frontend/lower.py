@@ -103,9 +103,12 @@ class Lowerer:
         """Host tensors (captured arrays, eager results) become constants."""
         if isinstance(x, (np.ndarray, np.generic)):
             return self.constant(np.asarray(x), node)
-        from nxc.tensor import Tensor, to_array
-        if isinstance(x, Tensor):
-            return self.constant(to_array(x), node)
+        from nxc.tensor import Tensor
+        if isinstance(x, Tensor):  # a constant that keeps the tensor's axis names
+            from nxc._dispatch import host_constant
+            self.need_builder(node, "a tensor")
+            with reporting(self.src, node) as loc, self.b.located(loc):
+                return host_constant(self.b, x)
         if is_vectorized(x) and not isinstance(x.physical, Value):
             # A vectorized host tensor: its physical tensor, with the axis names
             # that carry the vectorized names, as a constant.

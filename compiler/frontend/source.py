@@ -82,7 +82,7 @@ def from_function(fn):
             # whole file, whose positions are absolute already.
             raw, first = inspect.findsource(fn)[0], 1
         else:
-            raw, first = inspect.getsourcelines(fn)
+            raw, first = _block(fn) or inspect.getsourcelines(fn)
     except (OSError, TypeError):
         raise CompileError(
             f"cannot read the source of {name}: a defn function must be defined in a "
@@ -100,6 +100,48 @@ def from_function(fn):
                  max(first - 1, 0), removed, raw)
     tree = parse(src, "\n".join(lines) + "\n", name)
     return src, _function_node(tree, fn, name)
+
+
+def _block(fn):
+    """(lines, first line number) of a def's source (decorators first), found by
+    indentation; None when unsure. `inspect.getsourcelines` tokenizes, which
+    costs 15 ms in a new process (compiling tokenize's patterns): too much for a
+    JIT call that hits its cache.
+
+    The block ends before the first line of code indented no deeper than the def
+    (comment lines do not count). A line that shallow inside the function can
+    only continue a bracket, a string or a backslash, so cutting there leaves
+    text that does not parse, and the caller falls back to inspect."""
+    import linecache
+    code = fn.__code__
+    lines = linecache.getlines(code.co_filename, fn.__globals__)
+    start = code.co_firstlineno - 1
+    if not 0 <= start < len(lines):
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    header = start  # decorators, then the def line
+    while header < len(lines) and lines[header].lstrip().startswith("@"):
+        header += 1
+    if header == len(lines) or not lines[header].lstrip().startswith(("def ", "async def ")):
+        return None
+    end = header + 1
+    for i in range(header + 1, len(lines)):
+        text = lines[i].strip()
+        if not text or text.startswith("#"):
+            continue
+        if len(lines[i]) - len(lines[i].lstrip()) <= indent:
+            break
+        end = i + 1
+    block = lines[start:end]
+    try:
+        tree = ast.parse("".join(line[indent:] if not line[:indent].strip() else line
+                                 for line in block))
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef,
+                                                             ast.AsyncFunctionDef)):
+        return None
+    return block, start + 1
 
 
 def _function_node(tree, fn, name):

@@ -106,8 +106,9 @@ def test_eager_and_traced(name, dt, k, types, attrs):
     """Eager agrees with the oracle; the traced IR, interpreted, agrees with eager
     in value, dtype and names."""
     args = inputs_for(name, dt, k, types)
+    named = [nx.tensor(a, names=t.names) if any(t.names) else a for a, t in zip(args, types)]
     with np.errstate(all="ignore"):
-        eager = COMPOSITES[name].fn(*args, **attrs)
+        eager = COMPOSITES[name].fn(*named, **attrs)
         want = ORACLES[name](*args, **attrs)
         fn = trace(name, types, attrs)
         interpreted = run_function(fn, *args)

@@ -137,6 +137,25 @@ REGION_CASES = {"cond": _cond_case, "while": _while_case, "for": _for_case,
                 "custom_grad": _custom_grad_case}
 
 
+def _fold_case(name, **attrs):
+    def case():
+        m, b = Module(), Builder()
+        fn = b.function(m, "f", [T(f32, (2, 3)), T(f32, ())], hints=["x", "acc"])
+        x, acc = fn.params
+        with b.at(fn.body):
+            reducer = b.region([T(f32, ()), T(f32, ())])
+            with b.at(reducer):
+                b.terminate("yield", [b.op("max", *reducer.args)])
+            b.terminate("return", [b.op(name, x, acc, regions=[reducer], **attrs)])
+        return [m]
+    return case
+
+
+REGION_CASES["reduce"] = _fold_case("reduce", axes=(1,))
+REGION_CASES["window_reduce"] = _fold_case("window_reduce", window_dimensions=(1, 2),
+                                           padding="same", strides=(1, 2))
+
+
 def test_parsed_region_ops_compute_what_the_originals_compute():
     (w,) = _while_case()
     parsed, text = round_trip(w)

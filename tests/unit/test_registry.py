@@ -14,14 +14,20 @@ from nxc.compiler.ir import dtypes as T
 from nxc.compiler.ir import registry
 from nxc.runtime.errors import DTypeError
 
-from oracles import autodiff, core, elementwise, structural
+from oracles import autodiff, conv, core, elementwise, hooks, indexing, structural
+from oracles import cumulative, sorting, windows
+from oracles import bitwise, complex_parts, predicates, unary_math
 from oracles.inputs import random_array
 
-ORACLES = {**core.ORACLES, **elementwise.ORACLES, **structural.ORACLES, **autodiff.ORACLES}
+ORACLES = {**core.ORACLES, **elementwise.ORACLES, **structural.ORACLES, **autodiff.ORACLES,
+           **indexing.ORACLES, **conv.ORACLES, **hooks.ORACLES,
+           **cumulative.ORACLES, **sorting.ORACLES, **windows.ORACLES,
+           **bitwise.ORACLES, **complex_parts.ORACLES, **predicates.ORACLES,
+           **unary_math.ORACLES}
 
 # Ops with regions run user code given as blocks; their rules are tested by
 # building loops and conditionals in test_structural_ops.py.
-REGION_OPS = {"cond", "while", "for", "custom_grad"}
+REGION_OPS = {"cond", "while", "for", "custom_grad", "reduce", "window_reduce"}
 
 # The ops the foundation promises; the registry must hold every one.
 FOUNDATION_OPS = """

@@ -23,3 +23,8 @@ def lowering(*names):
 
 from . import (autodiff, cast, control, creation, elementwise, linalg,  # noqa: E402,F401
                reductions, shape)
+from . import indexing  # noqa: E402,F401
+from . import bitwise, complex_parts, predicates, unary_math  # noqa: E402,F401
+from . import cumulative, folds, sorting, windows  # noqa: E402,F401
+from . import conv  # noqa: E402,F401
+from . import hooks  # noqa: E402,F401

@@ -1,8 +1,11 @@
 """as_type: element-wise conversion with Nx semantics (see scalar.convert)."""
 from __future__ import annotations
 
+from .. import fusion
 from .. import scalar as S
 from . import lowering
+
+fusion.ELEMENTWISE.add("as_type")
 
 
 @lowering("as_type")

@@ -16,6 +16,7 @@ from mlir.dialects import math
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.dtypes import to_float, to_real
 
+from .. import fusion, mathpoly
 from .. import scalar as S
 from ..mlir_types import compute_dtype, compute_type, element_type
 from . import lowering
@@ -262,6 +263,16 @@ def _rsqrt(em, c, x):
     return S.div(c, one, _complex_sqrt(em, c, x) if c.is_complex else math.sqrt(x))
 
 
+def _vectorized(name, kernel):
+    """`kernel`, except in f32 (and f16/bf16, computed in f32), where the
+    polynomial expansion of mathpoly replaces it: the loop then vectorizes."""
+    poly = mathpoly.F32[name]
+
+    def kernel_or_poly(em, c, x):
+        return poly(x) if c == dtypes.f32 else kernel(em, c, x)
+    return kernel_or_poly
+
+
 def _sigmoid(em, c, x):
     one = S.const(c, 1)
     e = cx.exp(S.neg(c, x)) if c.is_complex else math.exp(S.neg(c, x))
@@ -282,12 +293,11 @@ def _compare(how):
 
 
 def _erf(em, c, x):
-    """In f64, as the reference computes it (math.erf)."""
-    return libm(em, "erf", dtypes.f64, S.convert(x, c, dtypes.f64))
+    """libm's erf (f64; the f32 expansion is within 1 ulp of math.erf rounded)."""
+    return libm(em, "erf", c, x)
 
 
 _BOOL = lambda c: S.BOOL  # noqa: E731  (predicates: an i1 value)
-_F64 = lambda c: dtypes.f64  # noqa: E731
 
 # Kernels take (emitter, compute dtype c, compute values); the second entry maps
 # the promoted operand dtype to the operand type, the third gives the dtype of
@@ -318,18 +328,18 @@ UNARY = {
     "floor": (_plain(_ints_unchanged(math.floor)), _same, _keep),
     "ceil": (_plain(_ints_unchanged(math.ceil)), _same, _keep),
     "round": (_plain(_ints_unchanged(math.round)), _same, _keep),
-    "exp": (_unary_math(math.exp, cx.exp), to_float, _keep),
+    "exp": (_vectorized("exp", _unary_math(math.exp, cx.exp)), to_float, _keep),
     "expm1": (_unary_math(None, None, "expm1", _complex_expm1), to_float, _keep),
-    "log": (_unary_math(math.log, cx.log), to_float, _keep),
+    "log": (_vectorized("log", _unary_math(math.log, cx.log)), to_float, _keep),
     "log1p": (_unary_math(None, None, "log1p", _complex_log1p), to_float, _keep),
     "sqrt": (_unary_math(math.sqrt, None, None, _complex_sqrt), to_float, _keep),
     "rsqrt": (_rsqrt, to_float, _keep),
     "sin": (_unary_math(math.sin, cx.sin), to_float, _keep),
     "cos": (_unary_math(math.cos, cx.cos), to_float, _keep),
     "tan": (_unary_math(None, cx.tan, "tan"), to_float, _keep),
-    "tanh": (_unary_math(None, cx.tanh, "tanh"), to_float, _keep),
-    "sigmoid": (_sigmoid, to_float, _keep),
-    "erf": (_erf, to_float, _F64),
+    "tanh": (_vectorized("tanh", _unary_math(None, cx.tanh, "tanh")), to_float, _keep),
+    "sigmoid": (_vectorized("sigmoid", _sigmoid), to_float, _keep),
+    "erf": (_vectorized("erf", _erf), to_float, _keep),
 }
 
 
@@ -357,6 +367,9 @@ def _lower(table, name):
 for _table in (BINARY, UNARY):
     for _name in _table:
         lowering(_name)(_lower(_table, _name))
+
+fusion.ELEMENTWISE.update(BINARY, UNARY, ("logical_and", "logical_or", "logical_not",
+                                          "select", "clip"))
 
 
 # ---------------------------------------------------------------------------

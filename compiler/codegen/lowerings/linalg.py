@@ -1,6 +1,15 @@
-"""dot: a contraction as a `linalg.generic`.
+"""dot: a packed, register-tiled product (f32, f64), or a `linalg.generic`.
 
-The loops run batch axes, a's free axes, the contracted axes, then b's free
+f32 and f64 products of more than a few thousand flops (or of symbolic
+size) call the generated matrix product of `gemm.py` on rank-3 views
+A[batch, M, K], B[batch, K, N] and C[batch, M, N] of the operands and of a
+result buffer. Each view dimension is one group of the operand's axes (batch,
+free or contracted, in pairing order), one stride apart: a group of
+consecutive axes is a reshape, so a row-major operand, or one whose group is a
+single axis (a transposed matrix), is read in place; any other axis order is
+transposed into a copy first.
+
+Otherwise the loops run batch axes, a's free axes, the contracted axes, then b's free
 axes innermost: for a matrix product that is the i-k-j order, whose inner loop
 walks rows of b and of the result contiguously (LLVM vectorizes it), where the
 i-j-k order of a plain `linalg.matmul` strides down b's columns (two orders of
@@ -13,9 +22,21 @@ f16/bf16 accumulate in f32 and round once at the end.
 """
 from __future__ import annotations
 
+import math
+
+from mlir import ir
+from mlir.dialects import arith, bufferization, func, linalg, memref
+
+from nxc.compiler.ir.types import Dim, TensorType
+
+from .. import gemm
 from .. import scalar as S
-from ..mlir_types import compute_dtype
+from ..mlir_types import compute_dtype, element_type, memref_type, tensor_type
 from . import lowering
+
+# Static products below this many flops keep the loop nest: it needs no call,
+# packing or buffers.
+GEMM_MIN_FLOPS = 2 * 24 ** 3
 
 
 def _free(rank, contract, batch):
@@ -30,6 +51,8 @@ def _dot(em, op, x, y):
     acc_t = out_t if out_t.is_int else compute_dtype(out_t)
     (ca, cb), (ba, bb) = op.attrs["contract_axes"], op.attrs["batch_axes"]
     fa, fb = _free(a.rank, ca, ba), _free(b.rank, cb, bb)
+    if _use_gemm(a, b, out, ca):
+        return _gemm(em, x, a, [list(ba), fa, list(ca)], y, b, [list(bb), list(cb), fb], out)
     nb, nfa, nk, nfb = len(ba), len(fa), len(ca), len(fb)
     first_k, first_fb = nb + nfa, nb + nfa + nk
 
@@ -60,3 +83,70 @@ def _dot(em, op, x, y):
         return r
     return em.elementwise(out, [(r, out.with_dtype(acc_t))],
                           lambda v: S.convert(v, acc_t, out_t))
+
+
+def _use_gemm(a, b, out, contract) -> bool:
+    if not (a.dtype == b.dtype == out.dtype and out.dtype in gemm.SHAPES):
+        return False
+    sizes = list(out.shape) + [a.shape[i] for i in contract]
+    if any(isinstance(d, Dim) for d in sizes):
+        return True
+    return 2 * math.prod(sizes) >= GEMM_MIN_FLOPS
+
+
+def _gemm(em, x, a, a_groups, y, b, b_groups, out):
+    """C = A B through `gemm.symbol`: the result buffer is written by the call."""
+    va = _view(em, x, a, a_groups)
+    vb = _view(em, y, b, b_groups)
+    buf = memref.alloc(memref_type(out), em.dynamic_sizes(out), [])
+    n_batch, n_free_a = len(a_groups[0]), len(a_groups[1])
+    axes = list(range(out.rank))
+    vc = _reinterpret(em, buf, out, [axes[:n_batch], axes[n_batch:n_batch + n_free_a],
+                                     axes[n_batch + n_free_a:]])
+    symbol = gemm.symbol(out.dtype)
+    em.declare(symbol, [va.type, vb.type, vc.type], [])
+    func.CallOp([], ir.FlatSymbolRefAttr.get(symbol), [va, vb, vc])
+    return bufferization.to_tensor(tensor_type(out), buf, restrict=True, writable=True)
+
+
+def _consecutive(axes) -> bool:
+    return all(q == p + 1 for p, q in zip(axes, axes[1:]))
+
+
+def _view(em, value, t: TensorType, groups):
+    """A rank-3 view of tensor `value`, one dimension per group of axes."""
+    if not all(_consecutive(g) for g in groups):
+        perm = [i for g in groups for i in g]
+        t = TensorType(t.dtype, tuple(t.shape[i] for i in perm))
+        value = linalg.transpose(value, outs=[em.empty(t)], permutation=perm)
+        bounds = [0]
+        for g in groups:
+            bounds.append(bounds[-1] + len(g))
+        groups = [list(range(lo, hi)) for lo, hi in zip(bounds, bounds[1:])]
+    buf = bufferization.to_buffer(memref_type(t), value, read_only=True)
+    return _reinterpret(em, buf, t, groups)
+
+
+def _reinterpret(em, buf, t: TensorType, groups):
+    """The row-major buffer `buf` of type `t` seen as rank 3: each group of
+    consecutive axes is one dimension (size 1 when empty), strided like its last axis."""
+    sizes = [em.size(d) for d in t.shape]
+    strides = [S.index(1)] * t.rank
+    for i in range(t.rank - 2, -1, -1):
+        strides[i] = arith.muli(strides[i + 1], sizes[i + 1])
+    view_sizes, view_strides = [], []
+    for g in groups:
+        size = S.index(1)
+        for i in g:
+            size = arith.muli(size, sizes[i])
+        view_sizes.append(size)
+        view_strides.append(strides[g[-1]] if g else S.index(0))
+    dyn = ir.ShapedType.get_dynamic_size()
+    dyn_stride = ir.ShapedType.get_dynamic_stride_or_offset()
+    elem = element_type(t.dtype)
+    fixed = ir.MemRefType.get([dyn] * 3, elem, ir.StridedLayoutAttr.get(0, [dyn_stride] * 3))
+    loose = ir.MemRefType.get([dyn] * 3, elem,
+                              ir.StridedLayoutAttr.get(dyn_stride, [dyn_stride] * 3))
+    view = memref.reinterpret_cast(fixed, buf, [], view_sizes, view_strides, [0], [dyn] * 3,
+                                   [dyn_stride] * 3)
+    return memref.cast(loose, view)

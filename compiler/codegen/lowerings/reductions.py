@@ -1,34 +1,44 @@
 """Reductions as `linalg.generic` with reduction loops, following
 `compiler/ir/ops/reductions.py`.
 
-The loops are the result's axes (parallel; a kept axis is a loop of size 1)
-followed by the reduced axes (reduction, in input order, so the innermost runs
-fastest: the elements are visited in row-major order, which argmax/argmin's
-tie-breaking relies on). The accumulator starts at the operation's identity;
-f16/bf16 accumulate in f32 and round once at the end, integers accumulate in
-the widened result type and wrap.
+There is one loop per input axis, in the input's order (parallel for a kept
+axis, reduction for a reduced one), so every loop nest walks the input
+contiguously: a row sum runs along each row, a column sum adds each row into
+the whole result row by row. For each result element the reduced elements are
+still visited in row-major order, which argmax/argmin's tie-breaking relies on.
+The accumulator starts at the operation's identity; f16/bf16 accumulate in f32
+and round once at the end, integers accumulate in the widened result type and
+wrap. Float sums may be reassociated (Nx does not fix the summation order):
+LLVM then vectorizes them, with several partial sums.
 """
 from __future__ import annotations
 
+from mlir import ir
 from mlir.dialects import arith
 from mlir.dialects import complex as cx
 
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.types import TensorType
 
+from .. import fusion
 from .. import scalar as S
 from ..mlir_types import compute_dtype, compute_type, element_type
 from . import lowering
 
 
 def _loops(x: TensorType, axes, keep):
-    """(input exprs, output exprs, iterator kinds) of reducing `axes` of `x`."""
-    out_axes = [i for i in range(x.rank) if keep or i not in axes]
-    n_par = len(out_axes)
-    reduced = sorted(axes)
-    in_exprs = [n_par + reduced.index(i) if i in axes else out_axes.index(i)
-                for i in range(x.rank)]
-    return in_exprs, list(range(n_par)), ["parallel"] * n_par + ["reduction"] * len(reduced)
+    """(input exprs, output exprs, iterator kinds) of reducing `axes` of `x`:
+    loop i is input axis i; a kept reduced axis is read at index 0 of the result."""
+    out_exprs = [None if i in axes else i for i in range(x.rank) if keep or i not in axes]
+    iters = ["reduction" if i in axes else "parallel" for i in range(x.rank)]
+    return list(range(x.rank)), out_exprs, iters
+
+
+def _sum_step(dt, acc, e):
+    """acc + e; a float add carries `reassoc`, the only fast-math flag reductions use."""
+    if dt.is_float:
+        return arith.addf(acc, e, fastmath=ir.Attribute.parse("#arith.fastmath<reassoc>"))
+    return S.add(dt, acc, e)
 
 
 def _accumulate(em, op, x, acc_dtype, init, combine):
@@ -71,7 +81,7 @@ def _sum_like(identity, combine):
     return lower
 
 
-lowering("sum")(_sum_like(0, S.add))
+lowering("sum")(_sum_like(0, _sum_step))
 lowering("product")(_sum_like(1, S.mul))
 
 
@@ -100,7 +110,7 @@ def _mean(em, op, x):
     else:
         acc_t = div_t = _accumulator(src)
     total = _accumulate(em, op, x, acc_t, 0,
-                        lambda acc, e: S.add(acc_t, acc, S.convert(e, src, acc_t)))
+                        lambda acc, e: _sum_step(acc_t, acc, S.convert(e, src, acc_t)))
     count = S.index(1)
     for a in op.attrs["axes"]:
         count = arith.muli(count, em.size(xt.shape[a]))
@@ -130,7 +140,6 @@ def _arg(better):
         axis, keep = op.attrs["axis"], op.attrs["keep_axis"]
         axes = tuple(range(xt.rank)) if axis is None else (axis,)
         in_exprs, out_exprs, iters = _loops(xt, axes, keep)
-        n_par = len(out_exprs)
         init = t.min_value() if op.name == "argmax" else t.max_value()
         vals = em.fill(out.with_dtype(c), S.const(c, init))
         idxs = em.fill(out, S.stored_const(out.dtype, 0))
@@ -149,9 +158,8 @@ def _arg(better):
                 else:
                     wins = arith.andi(arith.xori(acc_nan, S.true()), arith.ori(wins, v_nan))
             pos = S.index(0)  # row-major position among the reduced elements
-            for k, a in enumerate(axes):
-                pos = arith.addi(arith.muli(pos, em.size(xt.shape[a])),
-                                 S.loop_index(n_par + k))
+            for a in axes:
+                pos = arith.addi(arith.muli(pos, em.size(xt.shape[a])), S.loop_index(a))
             pos = arith.index_cast(element_type(out.dtype), pos)
             return [arith.select(wins, v, acc), arith.select(wins, pos, idx)]
         _, result = em.generic([(x, in_exprs)], [(vals, out_exprs), (idxs, out_exprs)],
@@ -179,3 +187,8 @@ def _truth_reduce(identity, combine):
 
 lowering("all")(_truth_reduce(1, arith.andi))
 lowering("any")(_truth_reduce(0, arith.ori))
+
+# Each reads its operand once per element through em.generic: element-wise
+# producers fuse into it.
+fusion.REDUCTIONS.update(("sum", "product", "reduce_max", "reduce_min", "mean", "argmax",
+                          "argmin", "all", "any"))

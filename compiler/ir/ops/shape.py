@@ -365,9 +365,12 @@ def _canon_slice(types, attrs):
             if not (n == d and s == 0 and k == 1):
                 raise ShapeError(f"slice of {x}: the symbolic length {n} on axis {i} must be "
                                  f"the whole axis (start 0, stride 1, axis size {n})")
-        elif isinstance(d, int) and s + n > d:
-            raise ShapeError(f"slice of {x}: on axis {i} start {s} + length {n} exceeds "
-                             f"the axis size {d}")
+        elif isinstance(d, int) and n > d:
+            raise ShapeError(f"slice of {x}: on axis {i} the length {n} exceeds the axis "
+                             f"size {d}")
+    # As in Nx, a start clamps so that the slice fits.
+    starts = tuple(min(s, d - n) if isinstance(d, int) and isinstance(n, int) else s
+                   for s, d, n in zip(starts, x.shape, lengths))
     return {"start_indices": starts, "lengths": lengths, "strides": strides}
 
 
@@ -396,8 +399,9 @@ def _slice_samples(dt):
 def slice_(x, *, start_indices, lengths, strides):
     """Takes `lengths[i]` elements from `start_indices[i]` every `strides[i]` on each axis.
 
-    Each output dimension is ceil(length / stride); static bounds must fit the
-    input; names are kept.
+    Each output dimension is ceil(length / stride); a length must fit in its
+    axis, and a start past size - length moves back to it (Nx clamps); names
+    are kept.
     """
     shape = tuple(n if isinstance(n, Dim) else -(-n // k) for n, k in zip(lengths, strides))
     return TensorType(x.dtype, shape, x.names)
@@ -598,3 +602,28 @@ def pad(x, pad_value, *, config):
                              f"below zero elements ({n})")
         shape.append(n)
     return TensorType(dtypes.promote(x.dtype, pad_value.dtype), tuple(shape), x.names)
+
+
+# ---------------------------------------------------------------------------
+# reverse
+# ---------------------------------------------------------------------------
+
+def _canon_reverse(types, attrs):
+    (x,) = types
+    return {"axes": tuple(sorted(axes_indices(x, attrs["axes"])))}
+
+
+def _reverse_samples(dt):
+    T = TensorType
+    return [([T(dt, (2, 3))], {}),
+            ([T(dt, (2, 3, 4), ("a", None, "c"))], {"axes": (-1,)}),
+            ([T(dt, (3, 2))], {"axes": (0,)}),
+            ([T(dt, ())], {}),
+            ([T(dt, (0, 2))], {"axes": (1,)})]
+
+
+@register("reverse", ref=lambda x, *, axes: np.array(np.flip(x, axes), order="C"),
+          attrs={"axes": None}, canon=_canon_reverse, samples=_reverse_samples)
+def reverse(x, *, axes):
+    """Reverses the order of the elements along `axes` (all axes by default); names kept."""
+    return x

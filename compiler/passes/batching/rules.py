@@ -282,6 +282,39 @@ def put_row_rule(ctx, args):
 
 
 # ---------------------------------------------------------------------------
+# Indexing: entries become batch_dims paired between tensor, indices and updates
+# ---------------------------------------------------------------------------
+
+def gather_rule(ctx, args, *, axes, batch_dims):
+    (x, xb), (i, ib) = args
+    if xb is None and batch_dims == 0:
+        # One tensor for every entry: the batch axis is one more index position.
+        return ctx.op("gather", x, moveaxis(ctx, i, ib, 0), axes=axes, batch_dims=0), 0
+    x, i = batched_at(ctx, x, xb, 0), batched_at(ctx, i, ib, 0)
+    return ctx.op("gather", x, i, axes=tuple(a + 1 for a in axes),
+                  batch_dims=batch_dims + 1), 0
+
+
+def scatter_rule(name):
+    def rule(ctx, args, *, axes, batch_dims):
+        x, i, u = front(ctx, args)
+        return ctx.op(name, x, i, u, axes=tuple(a + 1 for a in axes),
+                      batch_dims=batch_dims + 1), 0
+    return rule
+
+
+def reverse_rule(ctx, args, *, axes):
+    ((x, b),) = args
+    return ctx.op("reverse", x, axes=tuple(phys(a, b) for a in axes)), b
+
+
+def conv_rule(ctx, args, **attrs):
+    # Input and kernel paired entry by entry (an unbatched one is broadcast).
+    x, w = front(ctx, args)
+    return ctx.op("conv", x, w, **{**attrs, "batch_dims": attrs["batch_dims"] + 1}), 0
+
+
+# ---------------------------------------------------------------------------
 # custom_grad: each entry keeps its own gradient rule
 # ---------------------------------------------------------------------------
 
@@ -450,10 +483,100 @@ RULES = {
     "pad": pad_rule,
     "take_row": take_row_rule,
     "put_row": put_row_rule,
+    "gather": gather_rule,
+    "indexed_add": scatter_rule("indexed_add"),
+    "indexed_put": scatter_rule("indexed_put"),
+    "reverse": reverse_rule,
+    "conv": conv_rule,
+    "print_value": elementwise("print_value"),  # prints the whole batch
     "custom_grad": custom_grad_rule,
     "cond": cond_rule,
     "while": while_rule,
     "for": for_rule,
 }
 
+# Element-wise ops of ops/unary_math.py, bitwise.py, complex_parts.py, predicates.py.
+RULES.update({name: elementwise(name) for name in """
+cosh sinh acos asin atan acosh asinh atanh cbrt erfc erf_inv log2 log10
+bitwise_and bitwise_or bitwise_xor left_shift right_shift bitwise_not population_count
+count_leading_zeros bitcast conjugate real imag phase complex is_nan is_infinity logical_xor
+""".split()})
+
 REGION_RULES = ("cond", "while", "for", "custom_grad")
+
+
+# ---------------------------------------------------------------------------
+# Sorting, cumulative and window ops
+# ---------------------------------------------------------------------------
+
+def along_axis(name):
+    """Ops along one axis (sort, argsort, the cumulative ops): the batch axis stays."""
+    def rule(ctx, args, *, axis, **attrs):
+        ((x, b),) = args
+        return ctx.op(name, x, axis=phys(axis, b), **attrs), b
+    return rule
+
+
+def _window_attrs(attrs, b):
+    """Window options with a trivial window (size 1, no padding) on the batch axis."""
+    return {"window_dimensions": _insert(attrs["window_dimensions"], b, 1),
+            "strides": _insert(attrs["strides"], b, 1),
+            "padding": _insert(attrs["padding"], b, (0, 0)),
+            "window_dilations": _insert(attrs["window_dilations"], b, 1)}
+
+
+def window_rule(name):
+    def rule(ctx, args, **attrs):
+        ((x, b),) = args
+        return ctx.op(name, x, **_window_attrs(attrs, b)), b
+    return rule
+
+
+def window_scatter_rule(name):
+    def rule(ctx, args, **attrs):
+        (x, xb), (source, sb), (init, ib) = args
+        x, source = front(ctx, [(x, xb), (source, sb)])
+        if ib is None:
+            return ctx.op(name, x, source, init, **_window_attrs(attrs, 0)), 0
+        # One init_value per entry: scatter onto zeros, then add each entry's init.
+        zero = ctx.op("constant", value=np.zeros((), type_of(init).dtype.numpy))
+        out = ctx.op(name, x, source, zero, **_window_attrs(attrs, 0))
+        init = ones_after_front(ctx, moveaxis(ctx, init, ib, 0), rank(out) - 1)
+        return ctx.op("add", out, init), 0
+    return rule
+
+
+def fold_rule(name):
+    """reduce, window_reduce: the batch axis is one more axis the reducer does not
+    fold over; an accumulator or reducer that differs between entries is not batched."""
+    def rule(ctx, args, *, regions, **attrs):
+        (x, b), (acc, ab) = args
+        (reducer,) = regions
+        scalar = type_of(acc)
+        if ab is not None or any(ctx.batched_yields(reducer, [False, False])):
+            raise ShapeError(f"{name} cannot be batched when its accumulator or its function "
+                             f"differs between entries; batch the tensor only")
+        if name == "reduce":
+            out_bdim = b if attrs["keep_axes"] else b - sum(a < b for a in attrs["axes"])
+            attrs = {"axes": tuple(phys(a, b) for a in attrs["axes"]),
+                     "keep_axes": attrs["keep_axes"]}
+        else:
+            out_bdim, attrs = b, _window_attrs(attrs, b)
+        block = ctx.region([scalar, scalar], lambda e, a: [
+            v for v, _ in ctx.run(reducer, [(e, None), (a, None)])])
+        return [(ctx.op(name, x, acc, regions=[block], **attrs), out_bdim)]
+    return rule
+
+
+RULES.update({
+    "reduce": fold_rule("reduce"),
+    "window_reduce": fold_rule("window_reduce"),
+    **{name: along_axis(name) for name in ("sort", "argsort", "cumulative_sum",
+                                           "cumulative_product", "cumulative_min",
+                                           "cumulative_max")},
+    **{name: window_rule(name) for name in ("window_sum", "window_product", "window_max",
+                                            "window_min")},
+    "window_scatter_max": window_scatter_rule("window_scatter_max"),
+    "window_scatter_min": window_scatter_rule("window_scatter_min"),
+})
+REGION_RULES = REGION_RULES + ("reduce", "window_reduce")

@@ -22,10 +22,13 @@ bound gets zero.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 from nxc.runtime.errors import CompileError
 
+from ...ir.dtypes import s64 as INT64
+from ...ir.dtypes import s32 as INT32
 from ...ir.types import Dim, TensorType
 
 VJP: dict = {}
@@ -399,3 +402,348 @@ def _take_row(e, op, g):
 def _put_row(e, op, g):
     _, index, row = op.operands
     return e.put_row(g, index, e.zeros(row.type, g.type.dtype)), None, e.take_row(g, index)
+
+
+# ---------------------------------------------------------------------------
+# Indexing: gather and the scatters are each other's gradients (indices are
+# clamped alike); reverse is its own.
+# ---------------------------------------------------------------------------
+
+def _index_attrs(op):
+    return {"axes": op.attrs["axes"], "batch_dims": op.attrs["batch_dims"]}
+
+
+def _as_window(e, v, t: TensorType):
+    """`v`, the whole non-indexed axes, cut to the window `t` the updates cover."""
+    if v.type.shape != t.shape:
+        v = e.slice(v, start_indices=(0,) * t.rank, lengths=t.shape)
+    return e.reshape(v, shape=t.shape, names=t.names)
+
+
+@vjp("gather")
+def _gather(e, op, g):
+    x, indices = op.operands
+    return e.indexed_add(e.zeros(x.type, g.type.dtype), indices, g, **_index_attrs(op)), None
+
+
+@vjp("indexed_add")
+def _indexed_add(e, op, g):
+    _, indices, updates = op.operands
+    return g, None, _as_window(e, e.gather(g, indices, **_index_attrs(op)), updates.type)
+
+
+@vjp("indexed_put")
+def _indexed_put(e, op, g):
+    x, indices, updates = op.operands
+    attrs = _index_attrs(op)
+    gx = e.indexed_put(g, indices, e.zeros(updates.type, g.type.dtype), **attrs)
+    gu = _as_window(e, e.gather(g, indices, **attrs), updates.type)
+    if updates.type.is_static:
+        # Of repeated indices only the last write is kept: mark each update
+        # element, write the marks as the op writes, and keep the gradient of
+        # the elements whose mark survived.
+        marks = e.iota(type=TensorType(INT64, updates.type.shape), axis=None)
+        board = e.indexed_put(e.full(x.type, -1, INT64), indices, marks, **attrs)
+        kept = e.equal(_as_window(e, e.gather(board, indices, **attrs), marks.type), marks)
+        gu = e.select(kept, gu, 0)
+    return gx, None, gu
+
+
+@vjp("reverse")
+def _reverse(e, op, g):
+    return (e.reverse(g, axes=op.attrs["axes"]),)
+
+
+@vjp("print_value")
+def _print_value(e, op, g):
+    return (g,)  # printing is not differentiated: the gradient passes through
+
+
+# ---------------------------------------------------------------------------
+# conv: both gradients are convolutions (in the standard layout, after the
+# transposes the permutations ask for). With P the dilation and padding of the
+# input, the input gradient is P's transpose applied to the cotangent, dilated
+# by the strides and padded by the kernel's reach, convolved with the flipped
+# kernel (channels swapped group by group); the kernel gradient convolves P(x)
+# with the cotangent, the batch axis as the contracted one.
+# ---------------------------------------------------------------------------
+
+@vjp("conv")
+def _conv(e, op, g):
+    x, w = op.operands
+    a = op.attrs
+    nb, G, B = a["batch_dims"], a["feature_group_size"], a["batch_group_size"]
+    pre = tuple(range(nb))
+
+    def tr(v, perm):
+        full = pre + tuple(nb + p for p in perm)
+        return v if full == tuple(range(len(full))) else e.transpose(v, axes=full)
+
+    def inv(perm):
+        return tuple(perm.index(k) for k in range(len(perm)))
+
+    xs, ws = tr(x, a["input_permutation"]), tr(w, a["kernel_permutation"])
+    gs = tr(g, a["output_permutation"])
+    lead = xs.type.shape[:nb]
+    n, c = xs.type.shape[nb:nb + 2]
+    o, cg = ws.type.shape[nb:nb + 2]
+    ksz, osz = ws.type.shape[nb + 2:], gs.type.shape[nb + 2:]
+    rank, sp = nb + 2 + len(ksz), tuple(range(nb + 2, nb + 2 + len(ksz)))
+    if 0 in osz:  # an empty result: nothing flows back
+        return e.zeros(x.type, g.type.dtype), e.zeros(w.type, g.type.dtype)
+    strides, kd, ld = a["strides"], a["kernel_dilation"], a["input_dilation"]
+    keep = ((0, 0, 0),) * (nb + 2)
+    xp = e.pad(xs, 0, config=keep + tuple((lo, hi, d - 1)
+                                          for (lo, hi), d in zip(a["padding"], ld)))
+    sizes = xp.type.shape[nb + 2:]
+    reach = [(k - 1) * d + 1 for k, d in zip(ksz, kd)]
+
+    # The input gradient, with respect to P(x), then through P's transpose.
+    gp = e.pad(gs, 0, config=keep + tuple((r - 1, i - 1 - (m - 1) * s, s - 1)
+                                          for r, i, m, s in zip(reach, sizes, osz, strides)))
+    groups = B if B > 1 else G
+    per = o // groups
+    flipped = e.reshape(ws, shape=lead + (groups, per, cg if B == 1 else c) + ksz)
+    flipped = e.transpose(flipped, axes=pre + tuple(nb + p for p in (0, 2, 1)) + tuple(
+        a_ + 1 for a_ in sp))
+    flipped = e.reverse(e.reshape(flipped, shape=lead + (groups * (cg if B == 1 else c), per)
+                                  + ksz), axes=sp)
+    dxp = e.conv(gp, flipped, kernel_dilation=kd, feature_group_size=groups, batch_dims=nb)
+    if B > 1:  # (n / B, B * c) back to (n, c): batch groups are blocks of the batch
+        dxp = e.reshape(dxp, shape=lead + (n // B, B, c) + sizes)
+        dxp = e.transpose(dxp, axes=pre + (nb + 1, nb, nb + 2) + tuple(a_ + 1 for a_ in sp))
+        dxp = e.reshape(dxp, shape=lead + (n, c) + sizes)
+    cropped = e.pad(dxp, 0, config=keep + tuple((-lo, -hi, 0) for lo, hi in a["padding"]))
+    dxs = e.slice(cropped, start_indices=(0,) * rank, lengths=cropped.type.shape,
+                  strides=(1,) * (nb + 2) + ld)
+    dx = tr(dxs, inv(a["input_permutation"]))
+
+    # The kernel gradient: P(x) with channels as the batch, the cotangent as kernel.
+    swap = (1, 0) + tuple(range(2, len(ksz) + 2))
+    lhs, rhs = tr(xp, swap), tr(gs, swap)
+    if B == 1:
+        dk = e.conv(lhs, rhs, strides=kd, kernel_dilation=strides, batch_group_size=G,
+                    batch_dims=nb)
+    else:
+        dk = e.conv(lhs, rhs, strides=kd, kernel_dilation=strides, feature_group_size=B,
+                    batch_dims=nb)
+    if dk.type.shape[nb + 2:] != ksz:  # the strides can leave a longer reach
+        dk = e.slice(dk, start_indices=(0,) * rank, lengths=dk.type.shape[:nb + 2] + ksz)
+    dw = tr(tr(dk, swap), inv(a["kernel_permutation"]))
+    return dx, dw
+
+
+# ---------------------------------------------------------------------------
+# Sorting, cumulative and window ops
+# ---------------------------------------------------------------------------
+
+ZERO_GRAD = ZERO_GRAD | {"argsort"}
+
+NOT_DIFFERENTIABLE["reduce"] = NOT_DIFFERENTIABLE["window_reduce"] = (
+    "a reduction with a custom function has no gradient (as in Nx); use the nx function "
+    "for the reduction you need (sum, product, reduce_max, window_sum...), or wrap the "
+    "value in nx.stop_grad or nx.custom_grad")
+NOT_DIFFERENTIABLE["window_product"] = (
+    "window_product has no gradient in Nx either; write it as exp(window_sum(log(x))) for "
+    "positive x, or wrap the value in nx.stop_grad or nx.custom_grad")
+
+
+def _renamed(e, v, t: TensorType):
+    """`v` with the axis names of `t` (an op that moved axes around dropped them)."""
+    return v if v.type.names == t.names else e.reshape(v, shape=t.shape, names=t.names)
+
+
+def _counter(e, n, at, rank):
+    """iota over `n` at axis `at` of a rank-`rank` shape of ones elsewhere (s32)."""
+    shape = tuple(n if i == at else 1 for i in range(rank))
+    return e.iota(type=TensorType(INT32, shape), axis=at)
+
+
+def _everywhere(e, index, axis):
+    """Indices (rank + 1 axes) addressing, at each position, that position with
+    axis `axis` replaced by `index`'s value there: gather/indexed_add over all axes."""
+    t = index.type
+    parts = [index if a == axis else e.iota(type=TensorType(INT32, t.shape), axis=a)
+             for a in range(t.rank)]
+    return e.stack(*parts, axis=t.rank) if t.rank > 1 else e.new_axis(index, axis=1)
+
+
+def _empty(t: TensorType):
+    return any(d == 0 for d in t.shape)
+
+
+@vjp("sort")
+def _sort(e, op, g):
+    # Each element gets the gradient of the position it was sorted to: g read
+    # through the inverse permutation (the argsort of the sorting one).
+    x = op.operands[0]
+    if _empty(x.type):
+        return (e.zeros(x.type, g.type.dtype),)
+    a = op.attrs
+    order = e.argsort(x, axis=a["axis"], direction=a["direction"], stable=True)
+    inverse = e.argsort(order, axis=a["axis"])
+    gx = e.gather(g, _everywhere(e, inverse, a["axis"]), axes=tuple(range(x.type.rank)))
+    return (_renamed(e, gx, x.type),)
+
+
+@vjp("cumulative_sum")
+def _cumulative_sum(e, op, g):
+    a = op.attrs
+    return (e.cumulative_sum(g, axis=a["axis"], reverse=not a["reverse"]),)
+
+
+@vjp("cumulative_product")
+def _cumulative_product(e, op, g):
+    # d y_j / d x_i is the product of x_k over k <= j, k != i (i <= j; mirrored with
+    # reverse): one running product per i with x_i replaced by 1, exact at zeros.
+    x = op.operands[0]
+    axis, reverse = op.attrs["axis"], op.attrs["reverse"]
+    n, rank = x.type.shape[axis], x.type.rank + 1
+    i, k = _counter(e, n, axis, rank), _counter(e, n, axis + 1, rank)
+    without_i = e.select(e.equal(i, k), 1, e.new_axis(x, axis=axis))
+    running = e.cumulative_product(without_i, axis=axis + 1, reverse=reverse)
+    after_i = e.less_equal(k, i) if reverse else e.greater_equal(k, i)
+    terms = e.select(after_i, e.multiply(e.new_axis(g, axis=axis), running), 0)
+    return (_renamed(e, e.sum(terms, axes=(axis + 1,)), x.type),)
+
+
+@vjp("cumulative_max", "cumulative_min")
+def _cumulative_extremum(e, op, g):
+    # Each y_j passes g_j to the element it copies: the last element up to j
+    # (from j on, with reverse) that set a new extremum, i.e. the first one equal
+    # to y_j. A new extremum: the scan's first element, one beyond the previous
+    # result, or the first NaN.
+    x, y = op.operands[0], op.result
+    axis, reverse = op.attrs["axis"], op.attrs["reverse"]
+    n = x.type.shape[axis]
+    if _empty(x.type):
+        return (e.zeros(x.type, g.type.dtype),)
+    config = [(0, 0, 0)] * x.type.rank
+    config[axis] = (-1, 1, 0) if reverse else (1, -1, 0)
+    previous = e.pad(y, 0, config=tuple(config))  # y one step back along the scan
+    i = e.iota(type=TensorType(INT32, x.type.shape), axis=axis)
+    beyond = e.greater(x, previous) if op.name == "cumulative_max" else e.less(x, previous)
+    first_nan = e.logical_and(e.not_equal(x, x), e.equal(previous, previous))
+    new = e.logical_or(e.equal(i, n - 1 if reverse else 0), e.logical_or(beyond, first_nan))
+    if reverse:
+        source = e.cumulative_min(e.select(new, i, n), axis=axis, reverse=True)
+    else:
+        source = e.cumulative_max(e.select(new, i, 0), axis=axis)
+    gx = e.indexed_add(e.zeros(x.type, g.type.dtype), _everywhere(e, source, axis), g,
+                       axes=tuple(range(x.type.rank)))
+    return (_renamed(e, gx, x.type),)
+
+
+@vjp("window_sum")
+def _window_sum(e, op, g):
+    # Every element gets the sum of g over the windows that hold it: g spread by
+    # the strides (interior padding), padded by the window, summed over windows.
+    x = op.operands[0].type
+    a = op.attrs
+    config = []
+    for n, w, s, (lo, _), d, m in zip(x.shape, a["window_dimensions"], a["strides"],
+                                      a["padding"], a["window_dilations"], g.type.shape):
+        if isinstance(n, Dim):
+            config.append((0, 0, 0))
+            continue
+        span = (w - 1) * d + 1
+        spread = (m - 1) * s + 1 if m else 0
+        before = span - lo - 1
+        config.append((before, n + span - 1 - spread - before, s - 1))
+    padded = e.pad(g, 0, config=tuple(config))
+    ones = (1,) * x.rank
+    return (_renamed(e, e.window_sum(padded, window_dimensions=a["window_dimensions"],
+                                     strides=ones, padding="valid",
+                                     window_dilations=a["window_dilations"]), x),)
+
+
+@vjp("window_max", "window_min")
+def _window_extremum(e, op, g):
+    a = op.attrs
+    scatter = "window_scatter_max" if op.name == "window_max" else "window_scatter_min"
+    gx = getattr(e, scatter)(op.operands[0], g, e.b.constant(0, g.type.dtype),
+                             window_dimensions=a["window_dimensions"], strides=a["strides"],
+                             padding=a["padding"], window_dilations=a["window_dilations"])
+    return (gx,)
+
+
+def _patches(e, v, fill, a, out_shape):
+    """The windows of `v` as one more (last) axis: element k of window w is the k-th
+    window element, in row-major order over the window; padding holds `fill`."""
+    padded = e.pad(v, fill, config=tuple((lo, hi, 0) for lo, hi in a["padding"]))
+    lengths = tuple((m - 1) * s + 1 if m else 0 for m, s in zip(out_shape, a["strides"]))
+    parts = []
+    for k in itertools.product(*(range(w) for w in a["window_dimensions"])):
+        starts = tuple(ki * d for ki, d in zip(k, a["window_dilations"]))
+        parts.append(e.slice(padded, start_indices=starts, lengths=lengths,
+                             strides=a["strides"]))
+    return e.stack(*parts, axis=v.type.rank) if len(parts) > 1 else e.new_axis(parts[0], axis=v.type.rank)
+
+
+@vjp("window_scatter_max", "window_scatter_min")
+def _window_scatter(e, op, g):
+    # Linear in source and init_value; the selection in x is piecewise constant.
+    x, source, init = op.operands
+    a = op.attrs
+    t = x.type.dtype
+    pick_max = op.name == "window_scatter_max"
+    if t.is_float:
+        fill = -math.inf if pick_max else math.inf
+    else:
+        fill = t.min_value() if pick_max else t.max_value()
+    xs = _patches(e, x, fill, a, source.type.shape)
+    chosen = e.argmax(xs, axis=-1) if pick_max else e.argmin(xs, axis=-1)
+    gs = _patches(e, g, 0, a, source.type.shape)
+    k = _counter(e, xs.type.shape[-1], xs.type.rank - 1, xs.type.rank)
+    g_source = e.sum(e.select(e.equal(e.new_axis(chosen, axis=chosen.type.rank), k), gs, 0),
+                     axes=(xs.type.rank - 1,))
+    return None, _renamed(e, g_source, source.type), e.sum(g)
+
+
+# ---------------------------------------------------------------------------
+# Unary math, bitwise ops, complex parts, element tests
+# ---------------------------------------------------------------------------
+
+_SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
+
+
+MATH = {
+    "cosh": lambda e, x, y, g: e.multiply(g, e.sinh(x)),
+    "sinh": lambda e, x, y, g: e.multiply(g, e.cosh(x)),
+    "acos": lambda e, x, y, g: e.negate(e.multiply(g, e.rsqrt(e.subtract(1, e.multiply(x, x))))),
+    "asin": lambda e, x, y, g: e.multiply(g, e.rsqrt(e.subtract(1, e.multiply(x, x)))),
+    "atan": lambda e, x, y, g: e.divide(g, e.add(e.multiply(x, x), 1)),
+    "acosh": lambda e, x, y, g: e.multiply(g, e.rsqrt(e.subtract(e.multiply(x, x), 1))),
+    "asinh": lambda e, x, y, g: e.multiply(g, e.rsqrt(e.add(e.multiply(x, x), 1))),
+    "atanh": lambda e, x, y, g: e.divide(g, e.subtract(1, e.multiply(x, x))),
+    "cbrt": lambda e, x, y, g: e.divide(g, e.multiply(e.multiply(y, y), 3)),
+    "erfc": lambda e, x, y, g: e.negate(e.multiply(g, e.multiply(
+        e.exp(e.negate(e.multiply(x, x))), _SQRT_PI_2))),
+    "erf_inv": lambda e, x, y, g: e.multiply(g, e.multiply(e.exp(e.multiply(y, y)),
+                                                           _SQRT_PI_OVER_2)),
+    "log2": lambda e, x, y, g: e.divide(g, e.multiply(x, math.log(2))),
+    "log10": lambda e, x, y, g: e.divide(g, e.multiply(x, math.log(10))),
+}
+
+for _name, _derivative in MATH.items():
+    VJP[_name] = _unary(_derivative)
+
+
+@vjp("real")
+def _real(e, op, g):
+    return (g,)  # of a real operand (the driver rejects complex ones)
+
+
+# imag and phase of a real operand are constant (0; 0 or pi).
+ZERO_GRAD = ZERO_GRAD | frozenset("""
+bitwise_and bitwise_or bitwise_xor left_shift right_shift bitwise_not population_count
+count_leading_zeros is_nan is_infinity logical_xor imag phase
+""".split())
+
+_COMPLEX_RESULT = ("its result is complex and nxc's gradients are real; differentiate the "
+                   "real parts it is built from instead, or wrap the value in nx.stop_grad")
+NOT_DIFFERENTIABLE["conjugate"] = _COMPLEX_RESULT
+NOT_DIFFERENTIABLE["complex"] = _COMPLEX_RESULT
+NOT_DIFFERENTIABLE["bitcast"] = (
+    "bitcast reinterprets bits, which is not a differentiable function of the value; wrap "
+    "the value in nx.stop_grad or give it a gradient with nx.custom_grad")

@@ -78,6 +78,10 @@ DOMAINS = {
     "divide": [_normal, _away_from_zero],
     "remainder": [lambda rng, s: rng.uniform(-3, 3, s), lambda rng, s: rng.uniform(0.7, 0.9, s)],
     "tan": [lambda rng, s: rng.uniform(-1, 1, s)],
+    **{name: [lambda rng, s: rng.uniform(-0.9, 0.9, s)]
+       for name in ("acos", "asin", "atanh", "erf_inv")},
+    "acosh": [lambda rng, s: rng.uniform(1.2, 3, s)],
+    "log2": [_positive], "log10": [_positive], "cbrt": [_away_from_zero],
 }
 
 

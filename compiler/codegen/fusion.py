@@ -1,0 +1,146 @@
+"""Fusion of element-wise ops into the loops of their consumers.
+
+Lowered one by one, `tanh(a * b + c)` is three loops and two temporaries, and
+softmax's `exp(t) / sum(exp(t))` writes `exp(t)` out and reads it twice. Here
+an element-wise result whose every consumer can compute it element by element
+is never materialized: its lowering gives a `Lazy` value (its operands and its
+one-element body), and each consumer's `linalg.generic` reads the operands of
+the whole lazy tree and evaluates the bodies inline. `tanh(a * b + c)` is one
+loop; softmax is two (the sum, then the division), each reading `t` once and
+computing `exp` in registers.
+
+This runs on tensors, before bufferization, on the IR the emitter lowers, so
+that the fused loop is an ordinary `linalg.generic` (later passes, the
+threading pass included, see one op). The rule (`plan`):
+
+- producers: the ops in ELEMENTWISE (their lowering is one `em.elementwise`);
+- consumers: an ELEMENTWISE op reading the value at its own shape (never
+  broadcast: a lazy value read along a broadcast axis would be recomputed for
+  each repeat), or a reduction in REDUCTIONS (each element read once), in the
+  same block; a value that is returned, yielded or read by anything else is
+  materialized;
+- recomputation is bounded: a lazy value is computed in every loop it
+  reaches; counting each path of lazy consumers (an overestimate where two
+  paths meet in one loop), at most MAX_EVALUATIONS times. Softmax's `exp` is
+  computed twice, and in exchange `exp(t)` is neither written nor read back
+  (docs/performance.md, section Kernels, measures the trade).
+
+A value read twice inside one loop (`x * x`, diamonds) is computed once there:
+`flatten` shares each lazy value and each operand read within one generic.
+"""
+from __future__ import annotations
+
+from nxc.compiler.ir.core import Block, Function, Value
+
+# Filled by the lowerings: ops lowered as one `em.elementwise` whose body reads
+# nothing but its element arguments, and reductions that read their operand
+# through `em.generic` once per element.
+ELEMENTWISE: set[str] = set()
+REDUCTIONS: set[str] = set()
+
+MAX_EVALUATIONS = 2
+
+
+class Lazy:
+    """An element-wise result left unmaterialized: `operands` are (tensor or
+    Lazy, loop exprs over this value's axes) and `body` maps their elements to
+    this value's element; `location` is the producer's MLIR location."""
+
+    __slots__ = ("operands", "body", "location")
+
+    def __init__(self, operands, body, location):
+        self.operands = list(operands)
+        self.body = body
+        self.location = location
+
+
+def plan(fn: Function) -> set[Value]:
+    """The results of `fn` (in any block) to leave lazy."""
+    fused: set[Value] = set()
+    _plan_block(fn.body, fused)
+    return fused
+
+
+def _plan_block(block: Block, fused: set[Value]):
+    users: dict[Value, list] = {}
+    for op in block.ops:
+        for v in op.operands:
+            users.setdefault(v, []).append(op)
+        for region in op.regions:
+            _plan_block(region, fused)
+            for inner in _free_values(region):
+                users.setdefault(inner, []).append(op)  # a region's read is no fusible use
+    evaluations: dict[Value, int] = {}  # lazy value -> loops that compute it
+    for op in reversed(block.ops):  # consumers before producers
+        if op.name not in ELEMENTWISE or len(op.results) != 1:
+            continue
+        v = op.results[0]
+        consumers = list({id(u): u for u in users.get(v, [])}.values())
+        if not all(_fusible_use(u, v) for u in consumers):
+            continue
+        count = sum(evaluations.get(u.results[0], 1) if u.results else 1 for u in consumers)
+        if count <= MAX_EVALUATIONS:
+            fused.add(v)
+            evaluations[v] = count
+
+
+def _fusible_use(user, v: Value) -> bool:
+    if user.name in REDUCTIONS:
+        return True
+    return user.name in ELEMENTWISE and user.results[0].type.shape == v.type.shape
+
+
+def _free_values(block: Block):
+    """Values a region reads (operands of its ops, nested regions included)."""
+    for op in block.ops:
+        yield from op.operands
+        for region in op.regions:
+            yield from _free_values(region)
+
+
+def flatten(inputs):
+    """The operand reads of a generic whose inputs (value, exprs) may be lazy.
+
+    Returns the distinct (tensor, exprs) reads and `evaluate(element_args)`,
+    which gives one element per input (computing the lazy ones inline, each
+    lazy value once). Loop exprs compose through lazy operands: a lazy value's
+    axis i is the consumer's expression i.
+    """
+    reads: list = []
+
+    def read(tensor, exprs):
+        for k, (t, e) in enumerate(reads):
+            if t == tensor and e == exprs:
+                return k
+        reads.append((tensor, exprs))
+        return len(reads) - 1
+
+    def tree(v, exprs):
+        """A read's index, or (lazy, subtrees, key): the key names the lazy value
+        and what it reads, so that equal computations are shared."""
+        if isinstance(v, Lazy):
+            subtrees = [tree(u, [None if e is None else exprs[e] for e in u_exprs])
+                        for u, u_exprs in v.operands]
+            return v, subtrees, (id(v),) + tuple(_key(s) for s in subtrees)
+        return read(v, list(exprs))
+
+    trees = [tree(v, exprs) for v, exprs in inputs]
+
+    def evaluate(args):
+        done = {}
+
+        def value(t):
+            if isinstance(t, int):
+                return args[t]
+            lazy, subtrees, key = t
+            if key not in done:
+                operands = [value(s) for s in subtrees]
+                with lazy.location:
+                    done[key] = lazy.body(*operands)
+            return done[key]
+        return [value(t) for t in trees]
+    return reads, evaluate
+
+
+def _key(t):
+    return t if isinstance(t, int) else t[2]

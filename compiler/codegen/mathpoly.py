@@ -1,0 +1,183 @@
+"""f32 math functions as polynomials in arith ops, so that LLVM vectorizes them.
+
+A call to libm (`expf`, `tanhf`) inside a loop keeps the loop scalar; these
+expansions are straight-line code on one element (no branches: both sides of a
+case are computed and one is selected), which the loop vectorizer turns into
+AVX2/AVX-512 code. Each is within 2 ulp of the correctly rounded result over the
+whole f32 range, subnormals, infinities and NaN included (the accuracy test,
+tests/unit/codegen/test_mathpoly.py, checks every case against numpy and the
+math module).
+
+The coefficients are Cephes' (exp, log, tanh) and Norbert Juffa's (erf)
+minimax polynomials for f32. Multiply-adds carry the `contract` flag so that
+LLVM may fuse them where the CPU has FMA (exp's range reduction multiplies by
+a constant of 9 bits, exactly, so fusing changes nothing there).
+"""
+from __future__ import annotations
+
+import math as pymath
+
+from mlir import ir
+from mlir.dialects import arith, math
+
+F = arith.CmpFPredicate
+
+LOG2E = 1.44269504088896341
+LN2_HI, LN2_LO = 0.693359375, -2.12194440e-4  # LN2_HI has 9 bits: n * LN2_HI is exact
+SQRT_HALF = 0.707106781186547524
+FLT_MIN = 1.17549435e-38  # the smallest normal f32
+ROUNDER, ROUNDER_BITS = 12582912.0, 0x4B400000  # 1.5 * 2 ** 23 and its bits
+
+EXP_P = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+         1.6666665459e-1, 5.0000001201e-1)
+LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+         1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+         3.3333331174e-1)
+TANH_P = (-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1,
+          -3.33332819422e-1)
+ERF_SMALL_P = (-5.96761703e-4, 4.99119423e-3, -2.67681349e-2, 1.12819925e-1,
+               -3.76125336e-1, 1.28379166e-1)
+
+
+def _f32():
+    return ir.F32Type.get()
+
+
+def _i32():
+    return ir.IntegerType.get_signless(32)
+
+
+def _c(value: float) -> ir.Value:
+    return arith.constant(_f32(), ir.FloatAttr.get(_f32(), value))
+
+
+def _ci(value: int) -> ir.Value:
+    return arith.constant(_i32(), ir.IntegerAttr.get(_i32(), value))
+
+
+def _contract():
+    return ir.Attribute.parse("#arith.fastmath<contract>")
+
+
+def _madd(a, b, c):
+    """a * b + c, fusable into one FMA."""
+    fm = _contract()
+    return arith.addf(arith.mulf(a, b, fastmath=fm), c, fastmath=fm)
+
+
+def _horner(x, coeffs):
+    r = _c(coeffs[0])
+    for k in coeffs[1:]:
+        r = _madd(r, x, _c(k))
+    return r
+
+
+def _pow2(k):
+    """2 ** k for an i32 k in [-126, 127], from its exponent bits."""
+    bits = arith.shli(arith.addi(k, _ci(127)), _ci(23))
+    return arith.bitcast(_f32(), bits)
+
+
+def _exp_parts(x):
+    """(p, k) with e ** x = p 2 ** k, |p - 1| < 0.42: x = k ln2 + r, |r| <= ln2 / 2,
+    and p = e ** r by a degree-7 polynomial. x must lie in [-104, 88.8] (or be NaN)."""
+    # k = round(x / ln2) by adding 1.5 * 2 ** 23 (whose ulp is 1): the sum's low
+    # bits are k as an integer, with no float -> int conversion (undefined for NaN).
+    shifted = _madd(x, _c(LOG2E), _c(ROUNDER))
+    n = arith.subf(shifted, _c(ROUNDER))
+    k = arith.subi(arith.bitcast(_i32(), shifted), _ci(ROUNDER_BITS))
+    r = _madd(n, _c(-LN2_HI), x)
+    r = _madd(n, _c(-LN2_LO), r)
+    return _horner(r, EXP_P + (1.0, 1.0)), k
+
+
+def exp(x: ir.Value) -> ir.Value:
+    """e ** x, 2 ** k applied as two factors so that results down to 2 ** -149
+    (subnormal) and up to overflow round once."""
+    # Below -104 the result is 0, above 88.8 it overflows to inf, both through
+    # the arithmetic itself; the clamps let NaN through (comparisons are false).
+    xc = arith.select(arith.cmpf(F.OLT, x, _c(-104.0)), _c(-104.0), x)
+    xc = arith.select(arith.cmpf(F.OGT, xc, _c(88.8)), _c(88.8), xc)
+    p, k = _exp_parts(xc)
+    k1 = arith.shrsi(k, _ci(1))
+    return arith.mulf(arith.mulf(p, _pow2(k1)), _pow2(arith.subi(k, k1)))
+
+
+def _exp_normal(x):
+    """e ** x for x in [-87, 88] (a normal result): 2 ** k added to p's exponent
+    bits. A NaN x gives garbage: callers select another value for it."""
+    p, k = _exp_parts(x)
+    bits = arith.addi(arith.bitcast(_i32(), p), arith.shli(k, _ci(23)))
+    return arith.bitcast(_f32(), bits)
+
+
+def log(x: ir.Value) -> ir.Value:
+    """ln x: x = m 2 ** e with m in [sqrt(1/2), sqrt(2)); ln(m) by a polynomial in
+    m - 1; subnormals are scaled by 2 ** 23 first."""
+    tiny = arith.cmpf(F.OLT, x, _c(FLT_MIN))
+    xs = arith.select(tiny, arith.mulf(x, _c(8388608.0)), x)
+    bits = arith.bitcast(_i32(), xs)
+    biased = arith.andi(arith.shrui(bits, _ci(23)), _ci(0xFF))
+    e = arith.subi(biased, arith.select(tiny, _ci(126 + 23), _ci(126)))
+    m = arith.bitcast(_f32(), arith.ori(arith.andi(bits, _ci(0x007FFFFF)), _ci(0x3F000000)))
+    low = arith.cmpf(F.OLT, m, _c(SQRT_HALF))  # m in [0.5, 1): use 2m instead
+    e = arith.sitofp(_f32(), arith.select(low, arith.subi(e, _ci(1)), e))
+    one = _c(1.0)
+    m = arith.select(low, arith.subf(arith.addf(m, m), one), arith.subf(m, one))
+    z = arith.mulf(m, m)
+    y = arith.mulf(arith.mulf(_horner(m, LOG_P), m), z)
+    y = arith.addf(y, arith.mulf(e, _c(LN2_LO)))
+    y = arith.subf(y, arith.mulf(z, _c(0.5)))
+    r = arith.addf(arith.addf(m, y), arith.mulf(e, _c(LN2_HI)))
+    # ln of a negative number is NaN, of +-0 -inf, of inf inf; NaN stays.
+    r = arith.select(arith.cmpf(F.OLT, x, _c(0.0)), _c(pymath.nan), r)
+    r = arith.select(arith.cmpf(F.OEQ, x, _c(0.0)), _c(-pymath.inf), r)
+    r = arith.select(arith.cmpf(F.OEQ, x, _c(pymath.inf)), x, r)
+    return arith.select(arith.cmpf(F.UNO, x, x), x, r)
+
+
+def tanh(x: ir.Value) -> ir.Value:
+    """x + x**3 P(x**2) for |x| < 0.625, else sign(x) (1 - 2 / (e ** 2|x| + 1))."""
+    a = math.absf(x)
+    z = arith.mulf(x, x)
+    small = _madd(arith.mulf(_horner(z, TANH_P), z), a, a)
+    one = _c(1.0)
+    # Past |x| = 20, 2 / (e ** 2|x| + 1) < 2 ** -57 and tanh rounds to 1: e stays normal.
+    twice = arith.addf(a, a)
+    e = _exp_normal(arith.select(arith.cmpf(F.OGT, twice, _c(40.0)), _c(40.0), twice))
+    big = arith.subf(one, arith.divf(_c(2.0), arith.addf(e, one)))
+    # NaN takes the small side (unordered or less), which keeps it. On |x| both
+    # ways, the sign put back last: tanh(-0) is -0.
+    return math.copysign(arith.select(arith.cmpf(F.ULT, a, _c(0.625)), small, big), x)
+
+
+def sigmoid(x: ir.Value) -> ir.Value:
+    """1 / (1 + e) for x >= 0, e / (1 + e) below, with e = e ** -|x|: e never
+    overflows, so tiny results keep their precision."""
+    one = _c(1.0)
+    e = exp(arith.negf(math.absf(x)))
+    numerator = arith.select(arith.cmpf(F.OLT, x, _c(0.0)), e, one)
+    return arith.divf(numerator, arith.addf(one, e))
+
+
+def erf(x: ir.Value) -> ir.Value:
+    """x P(x**2) for |x| <= 0.9277; beyond, sign(x) (1 - e ** Q(|x|)) with Q a
+    polynomial whose last term is -|x| (Juffa's erff, 1 ulp)."""
+    t = math.absf(x)
+    s = arith.mulf(x, x)
+    r = _madd(_c(-1.72853470e-5), t, _c(3.83197126e-4))
+    u = _madd(_c(-3.88396438e-3), t, _c(2.42546219e-2))
+    r = _madd(r, s, u)
+    for k in (-1.06777877e-1, -6.34846687e-1, -1.28717512e-1):
+        r = _madd(r, t, _c(k))
+    r = _madd(r, t, arith.negf(t))
+    # Below -30, 1 - e ** r rounds to 1: e stays normal. NaN takes the small side.
+    r = arith.select(arith.cmpf(F.OLT, r, _c(-30.0)), _c(-30.0), r)
+    big = math.copysign(arith.subf(_c(1.0), _exp_normal(r)), x)
+    small = _madd(_horner(s, ERF_SMALL_P), x, x)
+    return arith.select(arith.cmpf(F.OGT, t, _c(0.927734375)), big, small)
+
+
+# Op name -> expansion, used by the element-wise lowerings for f32 (and for
+# f16/bf16, which compute in f32).
+F32 = {"exp": exp, "log": log, "tanh": tanh, "sigmoid": sigmoid, "erf": erf}
