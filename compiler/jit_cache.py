@@ -17,11 +17,13 @@ milliseconds without lowering anything. The key hashes:
 - nxc's code (path, size and modification time of each of its source files,
   as Python validates .pyc files) and the host (architecture, CPU flags).
 
-A name bound to anything else (an arbitrary object whose meaning the index
-cannot capture) makes the specialization unindexed: it is lowered every time,
-then found in the artifact cache as before. Entries are small JSON files
-under `<cache>/jit/`, written atomically; a damaged or stale one is ignored
-and rewritten.
+Any other object is opaque to a defn (lowering fails where one is used), so
+which one a name holds cannot change a lowering that succeeded. An nxc
+object used by value (a transformed function such as `nx.grad(f)` held in a
+global, a vectorized tensor, a tensor on a GPU) makes the specialization
+unindexed: it is lowered on each process's first call, then found in the
+artifact cache as before. Entries are small JSON files under `<cache>/jit/`,
+written atomically; a damaged or stale one is ignored and rewritten.
 """
 from __future__ import annotations
 
@@ -142,6 +144,8 @@ def _value(obj, names, seen) -> str:
     ours = module == "nxc" or module.startswith("nxc.")
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)) and (
             ours or module in ("math", "cmath")):
+        if "<locals>" in obj.__qualname__:  # two closures share one qualified name
+            raise Unindexable(obj.__qualname__)
         return f"function:{module}.{obj.__qualname__}"
     if type(obj).__module__.split(".")[0] == "nxc":
         raise Unindexable(type(obj).__name__)

@@ -30,11 +30,13 @@ Gradient: *yes* (a VJP rule), *zero* (piecewise constant or index-valued: the
 gradient is zero), *no* (differentiating through it is an error that says what
 to do instead). Batching: *yes* (a rule in the batching table), *n/a* (the op
 has no operands, so nothing is batched). The cpu column says the op has a CPU
-lowering. The GPU targets (cuda, rocm) keep no table of their own: their
-emitter reuses the CPU lowerings, replacing a few (compiler/codegen/gpu).
+lowering; the cuda column that the CUDA target compiles it (its emitter reuses
+the CPU lowerings, replacing a few: compiler/codegen/gpu; *no* lists the ops it
+rejects). The rocm target shares the cuda lowerings (docs/gpu.md says what its
+link step needs).
 
-| op | kind | dtypes | gradient | batching | cpu | what it computes |
-|---|---|---|---|---|---|---|
+| op | kind | dtypes | gradient | batching | cpu | cuda | what it computes |
+|---|---|---|---|---|---|---|---|
 """
 
 _GROUPS = (("all", dtypes.ALL), ("real", dtypes.REAL), ("integer", dtypes.INTEGER),
@@ -82,18 +84,21 @@ def _batching(name) -> str:
 
 
 def rows() -> list[str]:
+    from nxc.compiler.codegen.gpu.lowerings import UNSUPPORTED
     from nxc.compiler.codegen.lowerings import LOWERINGS
     from nxc.composite import COMPOSITES
     import nxc  # noqa: F401  (registers every composite)
 
     out = {}
     for name, op in registry.all_ops().items():
+        cpu = name in LOWERINGS
         out[name] = (name, "primitive", dtype_label(op.accepts), _gradient(name),
-                     _batching(name), "yes" if name in LOWERINGS else "missing",
+                     _batching(name), "yes" if cpu else "missing",
+                     "no" if name in UNSUPPORTED else ("yes" if cpu else "missing"),
                      summary(op.doc))
     for name, c in COMPOSITES.items():
         out[name] = (name, "composite", dtype_label(c.accepts),
-                     "yes" if c.differentiable else "no", "yes", "yes", summary(c.doc))
+                     "yes" if c.differentiable else "no", "yes", "yes", "yes", summary(c.doc))
     return ["| " + " | ".join(f"`{r[0]}`" if i == 0 else r[i] for i in range(len(r))) + " |"
             for r in (out[k] for k in sorted(out))]
 

@@ -187,6 +187,22 @@ def test_values_the_index_cannot_capture_leave_a_defn_unindexed(cache):
     assert k1 != jit_cache.key(h, types * 3, {"unused": 1})
 
 
+
+def test_closures_over_local_functions_are_not_indexed(cache):
+    """Two closures of one factory share a qualified name: keying them by it would
+    give the second the first one's code."""
+    def calling(name):
+        def op(x):
+            return getattr(nx, name)(x)
+        op.__module__ = "nxc.api"  # as nxc's own generated functions are
+        return lambda x: op(x)
+    x = nx.tensor([-1, 2])
+    assert nx.defn(calling("negate"))(x).tolist() == [1, -2]
+    assert nx.defn(calling("abs"))(x).tolist() == [1, 2]
+    types = [nx.defn(calling("abs"))._typed(0, x, None)[0]]
+    assert jit_cache.key(nx.defn(calling("abs")), types, {}) is None
+
+
 BLOCKS = '''
 import nxc as nx
 

@@ -25,6 +25,7 @@ def test_rows_read_the_rule_tables():
     assert table["iota"][3] == "n/a"
     assert table["softmax"][:5] == ["composite", "float", "yes", "yes", "yes"]
     assert table["one_hot"][2] == "no"
+    assert table["sin"][5] == "yes" and table["print_value"][5] == "no"
 
 
 def test_dtype_labels():

@@ -58,7 +58,9 @@ class GpuCompilation:
             try:
                 self.mlir.operation.verify()
             except ir.MLIRError as e:
-                raise diagnostic_error(e, "verify") from None
+                err = diagnostic_error(e, "verify")
+                raise CompileError(err.message.replace("the CPU backend", "the GPU backend"),
+                                   err.loc) from None
 
         def show(stage, m):
             if self.keep_mlir and stage == "kernels":

@@ -36,7 +36,7 @@ from nxc.compiler.codegen.lowerings.indexing import _indexed_positions
 from nxc.compiler.codegen.lowerings.linalg import _free
 from nxc.compiler.codegen.lowerings.reductions import _accumulator, _loops
 from nxc.compiler.codegen.lowerings.shape import converted
-from nxc.compiler.codegen.mlir_types import compute_dtype, compute_type, element_type, tensor_type
+from nxc.compiler.codegen.mlir_types import compute_dtype, compute_type, element_type
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.types import Dim, TensorType
 from nxc.runtime.errors import CompileError, NxcError
@@ -511,10 +511,16 @@ def _dot(em, op, x, y):
     return _finish(em, op, r, acc_t)
 
 
-@gpu_lowering("print_value")
-def _print_value(em, op, *operands):
-    raise em.error("print_value is not supported on GPU targets: its hook calls back into "
-                   "the host, which kernels cannot do; print on the cpu target")
+# Ops the GPU targets reject, and why (docs/ops.md's cuda column reads this).
+UNSUPPORTED = {
+    "print_value": "its hook calls back into the host, which kernels cannot do; print on "
+                   "the cpu target",
+}
+
+
+@gpu_lowering(*UNSUPPORTED)
+def _unsupported(em, op, *operands):
+    raise em.error(f"{op.name} is not supported on GPU targets: {UNSUPPORTED[op.name]}")
 
 
 def _elementwise_kernel(kernel):

@@ -172,3 +172,17 @@ def test_rocm_artifact_needs_ld_lld(tmp_path, monkeypatch):
                            out_dir=str(tmp_path / "m_nxc"))
     assert "--emit obj" in str(info.value)
     assert not (tmp_path / "m_nxc").exists()
+
+
+@pytest.mark.skipif(targets.find_ld_lld() is None,
+                    reason="no ld.lld (apt lld, ROCm, or the ziglang wheel of the test extras)")
+def test_rocm_artifact_holds_a_code_object_for_the_arch(tmp_path):
+    out = compile_gpu_module(rocm_module(), target="rocm", arch="gfx942",
+                             out_dir=str(tmp_path / "m_nxc"))
+    code = (tmp_path / "m_nxc" / "kernels" / "gfx942.hsaco").read_bytes()
+    h = elf.header(code)
+    assert (h["machine"], h["type"]) == (elf.EM_AMDGPU, elf.ET_DYN)
+    assert h["flags"] & 0xFF == elf.EF_AMDGPU_MACH["gfx942"]
+    assert elf.amdgpu_arch(code) == "gfx942"
+    assert out == str(tmp_path / "m_nxc")
+
