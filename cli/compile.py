@@ -135,9 +135,10 @@ def _run(file, emit, functions, passes, output, backend):
             return print_module(module)
         progress.stage("generating native code")
         with timing.stage("import backend"):  # the MLIR bindings and llvmlite
-            from nxc.compiler.codegen import compile_module
-        if "target" in backend:
-            from nxc.compiler.codegen.gpu import compile_gpu_module as compile_module
+            if "target" in backend:
+                from nxc.compiler.codegen.gpu import compile_gpu_module as compile_module
+            else:
+                from nxc.compiler.codegen import compile_module
         stem = os.path.splitext(os.path.basename(file))[0]
         module.name = stem
         if emit is not None:

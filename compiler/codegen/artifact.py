@@ -12,9 +12,12 @@ runtime/manifest.py, which reads and validates it); docs/artifact.md describes i
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from importlib import metadata
 
 from nxc.runtime import library as runtime_library
@@ -23,6 +26,25 @@ from nxc.runtime import manifest as runtime_manifest
 from . import abi
 from .llvm import Target
 
+
+
+@contextlib.contextmanager
+def staged(out_dir: str, package: str):
+    """A fresh directory beside `out_dir` to build an artifact in; it replaces
+    `out_dir` when the block succeeds and is removed when it fails, so a failed
+    build never leaves half an artifact where one is imported from."""
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{package}-", dir=parent)
+    try:
+        yield tmp
+        final = os.path.abspath(out_dir)
+        if os.path.isdir(final):
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 def nxc_version() -> str:
     try:

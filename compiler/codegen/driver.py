@@ -13,8 +13,6 @@ import functools
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 
 from mlir import ir
 
@@ -135,25 +133,13 @@ class Compilation:
         """Write the artifact package `out_dir`; returns its path."""
         package = _package_name(out_dir)
         obj = self.object()
-        parent = os.path.dirname(os.path.abspath(out_dir))
-        os.makedirs(parent, exist_ok=True)
-        # Build beside the destination and move it into place at the end, so a
-        # failed build never leaves half an artifact where one is imported from.
-        tmp = tempfile.mkdtemp(prefix=f".{package}-", dir=parent)
-        try:
+        with artifact.staged(out_dir, package) as tmp:
             with timing.stage("link"):
                 lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
             with timing.stage("artifact write"):
                 artifact.write_package(tmp, package, self.symbol, self.exports, self.target,
                                        lib)
-            final = os.path.abspath(out_dir)
-            if os.path.isdir(final):
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return final
+        return os.path.abspath(out_dir)
 
 
 def compile_module(module: Module, *, out_dir=None, emit=None, opt_level=2, cpu=None,

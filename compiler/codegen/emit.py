@@ -106,12 +106,19 @@ class FunctionEmitter:
             self.lower(op)
         return []
 
+    TARGET = "CPU"
+    FUSES = True  # element-wise results may stay lazy (fusion.py)
+
+    def rule(self, name: str):
+        """The lowering of op `name` on this emitter's target."""
+        return LOWERINGS.get(name)
+
     def lower(self, op: Operation):
-        rule = LOWERINGS.get(op.name)
+        rule = self.rule(op.name)
         if rule is None:
-            raise CompileError(f"op {op.name} has no CPU lowering", _loc(op))
+            raise CompileError(f"op {op.name} has no {self.TARGET} lowering", _loc(op))
         saved, self.op = self.op, op
-        self._lazy = bool(op.results) and op.results[0] in self.fused
+        self._lazy = self.FUSES and bool(op.results) and op.results[0] in self.fused
         try:
             with mlir_location(op.loc, op.name):
                 out = rule(self, op, *[self.values[v] for v in op.operands])

@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
-import tempfile
 
 from mlir import ir
 
@@ -156,10 +154,7 @@ class GpuCompilation:
                  api_table.STATUS_SYMBOL]
         mod = llvm.optimize(text, host_target, self.opt_level, exports=keep)
         obj = llvm.emit_object(mod, host_target, self.opt_level)
-        parent = os.path.dirname(os.path.abspath(out_dir))
-        os.makedirs(parent, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=f".{package}-", dir=parent)
-        try:
+        with artifact.staged(out_dir, package) as tmp:
             lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
             os.makedirs(os.path.join(tmp, KERNEL_DIR))
             listed = []
@@ -172,14 +167,7 @@ class GpuCompilation:
             gpu = {"kind": self.target.kind, "archs": list(self.target.archs), "images": listed}
             artifact.write_package(tmp, package, self.symbol, self.exports, host_target, lib,
                                    gpu=gpu)
-            final = os.path.abspath(out_dir)
-            if os.path.isdir(final):
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return final
+        return os.path.abspath(out_dir)
 
 
 KERNEL_DIR = "kernels"

@@ -30,7 +30,7 @@ from mlir import ir
 from mlir.dialects import arith, scf, tensor
 
 from nxc.compiler.codegen import scalar as S
-from nxc.compiler.codegen.emit import FunctionEmitter, _loc, mlir_location
+from nxc.compiler.codegen.emit import FunctionEmitter
 from nxc.compiler.codegen.lowerings import LOWERINGS
 from nxc.compiler.codegen.lowerings.indexing import _indexed_positions
 from nxc.compiler.codegen.lowerings.linalg import _free
@@ -39,7 +39,6 @@ from nxc.compiler.codegen.lowerings.shape import converted
 from nxc.compiler.codegen.mlir_types import compute_dtype, compute_type, element_type
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.types import Dim, TensorType
-from nxc.runtime.errors import CompileError, NxcError
 
 LANES = 1024
 SPLIT_MAX_OUTPUTS = 64
@@ -57,23 +56,11 @@ def gpu_lowering(*names):
 
 
 class GpuEmitter(FunctionEmitter):
-    def lower(self, op):
-        rule = GPU_LOWERINGS.get(op.name) or LOWERINGS.get(op.name)
-        if rule is None:
-            raise CompileError(f"op {op.name} has no GPU lowering", _loc(op))
-        saved, self.op = self.op, op
-        try:
-            with mlir_location(op.loc, op.name):
-                out = rule(self, op, *[self.values[v] for v in op.operands])
-        except CompileError:
-            raise
-        except NxcError as e:
-            raise CompileError(f"{op.name}: {e}", _loc(op)) from None
-        finally:
-            self.op = saved
-        outs = [out] if isinstance(out, ir.Value) else list(out)
-        for r, v in zip(op.results, outs):
-            self.values[r] = v
+    TARGET = "GPU"
+    FUSES = False  # each op is its own kernel (docs/gpu.md)
+
+    def rule(self, name):
+        return GPU_LOWERINGS.get(name) or LOWERINGS.get(name)
 
     def fill(self, t, value):
         """A fill whose value is computed from a tensor element (pad's value, a
