@@ -112,8 +112,8 @@ def _int(e, size, axis, t):
     except TypeError:
         found = f"a tensor of type {e.type}" if hasattr(e, "type") else f"{e!r} ({type(e).__name__})"
         raise ArgumentError(
-            f"tensors are indexed with ints, slices, ... and None, got {found} "
-            f"for axis {axis}; indexing with tensors is not supported yet") from None
+            f"tensors are indexed with ints, slices, ..., None and integer tensors, got "
+            f"{found} for axis {axis}") from None
     if isinstance(size, Dim):
         if i < 0:
             raise ShapeError(

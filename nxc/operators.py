@@ -10,10 +10,13 @@ and Python disagree, Nx wins:
     a @ b    nx.dot: contracts the last axis of a with the second-to-last of b
              (numpy's dot, not matmul: no batching over leading axes)
     a < b    comparisons give u8 tensors of 0 and 1
+    a & b, a | b, a ^ b, ~a, a << b, a >> b
+             Nx's bitwise ops (integer types only; >> is arithmetic on signed
+             types, logical on unsigned ones)
 """
 from __future__ import annotations
 
-from nxc.runtime.errors import ArgumentError, DTypeError
+from nxc.runtime.errors import DTypeError
 
 from . import api
 from ._dispatch import apply
@@ -33,29 +36,26 @@ BINARY = {
     "<=": "less_equal",
     ">": "greater",
     ">=": "greater_equal",
+    "&": "bitwise_and",
+    "|": "bitwise_or",
+    "^": "bitwise_xor",
+    "<<": "left_shift",
+    ">>": "right_shift",
 }
 
-UNARY = {"-": "negate", "abs": "abs"}
-
-# Bitwise operators are not available yet; the ops they will map to.
-BITWISE = {"&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor", "~": "bitwise_not",
-           "<<": "left_shift", ">>": "right_shift"}
+UNARY = {"-": "negate", "abs": "abs", "~": "bitwise_not"}
 
 
 def binary(symbol, left, right):
     """`left <symbol> right` with Nx semantics."""
     if symbol == "@":
         return api.dot(left, right)
-    if symbol in BITWISE:
-        raise ArgumentError(_bitwise_message(symbol))
     if symbol == "//":
         _check_integer_division(left, right)
     return apply(BINARY[symbol], left, right)
 
 
 def unary(symbol, operand):
-    if symbol in BITWISE:
-        raise ArgumentError(_bitwise_message(symbol))
     return apply(UNARY[symbol], operand)
 
 
@@ -78,8 +78,3 @@ def _check_integer_division(left, right):
         raise DTypeError(
             f"// is Nx's quotient, integer division truncating toward zero, and needs "
             f"integer operands; got {lt.dtype} and {rt.dtype}. For floats write nx.floor(a / b)")
-
-
-def _bitwise_message(symbol):
-    return (f"the {symbol} operator ({BITWISE[symbol]}) is not supported yet; for u8 masks "
-            "use nx.logical_and, nx.logical_or or nx.logical_not")

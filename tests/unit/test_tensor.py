@@ -379,12 +379,18 @@ def test_numpy_arrays_on_the_left_use_nx_semantics():
     assert isinstance(c, nx.Tensor) and c.dtype == nx.u8 and c.tolist() == [1, 0]
 
 
-@pytest.mark.parametrize("apply_op", [
-    lambda t: t & t, lambda t: t | 1, lambda t: 1 ^ t, lambda t: ~t, lambda t: t << 1,
+@pytest.mark.parametrize("apply_op, want", [
+    (lambda t: t & 6, [4, 2, 0]), (lambda t: t | 1, [5, 3, -7]), (lambda t: 1 ^ t, [5, 3, -7]),
+    (lambda t: ~t, [-5, -3, 7]), (lambda t: t << 1, [8, 4, -16]), (lambda t: t >> 1, [2, 1, -4]),
 ])
-def test_bitwise_operators_are_not_supported_yet(apply_op):
-    with pytest.raises(ArgumentError, match="operator .* is not supported yet"):
-        apply_op(nx.tensor([1, 2]))
+def test_bitwise_operators_are_nx_bitwise_ops(apply_op, want):
+    r = apply_op(nx.tensor([4, 2, -8]))
+    assert r.dtype == nx.s32 and r.tolist() == want
+
+
+def test_bitwise_operators_reject_floats():
+    with pytest.raises(nx.DTypeError, match="bitwise_and does not accept f32"):
+        nx.tensor([1.0]) & nx.tensor([1.0])
 
 
 def test_operators_reject_lists():

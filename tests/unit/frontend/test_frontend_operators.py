@@ -25,7 +25,9 @@ def defn_of(symbol):
         ">": nx.jit(lambda a, b: a > b), ">=": nx.jit(lambda a, b: a >= b),
         "==": nx.jit(lambda a, b: a == b), "!=": nx.jit(lambda a, b: a != b),
         "//": nx.jit(lambda a, b: a // b), "@": nx.jit(lambda a, b: a @ b),
-        "&": nx.jit(lambda a, b: a & b),
+        "&": nx.jit(lambda a, b: a & b), "|": nx.jit(lambda a, b: a | b),
+        "^": nx.jit(lambda a, b: a ^ b), "<<": nx.jit(lambda a, b: a << b),
+        ">>": nx.jit(lambda a, b: a >> b), "~": nx.jit(lambda a, b: ~a),
     }[symbol]
 
 
@@ -52,6 +54,20 @@ def test_quotient_and_dot_match_eager_tensors():
     m = np.arange(6, dtype=np.float32).reshape(2, 3)
     v = np.array([1.0, -1.0, 2.0], np.float32)
     np.testing.assert_array_equal(np.asarray(defn_of("@")(m, v)), np.asarray(nx.tensor(m) @ v))
+
+
+BITWISE = {"&": operator.and_, "|": operator.or_, "^": operator.xor,
+           "<<": operator.lshift, ">>": operator.rshift, "~": lambda a, b: ~a}
+
+
+@pytest.mark.parametrize("symbol", sorted(BITWISE))
+def test_bitwise_operators_match_eager_tensors_and_numpy(symbol):
+    a, b = np.array([5, -7, 9, -128], np.int32), np.array([2, 3, 1, 4], np.int32)
+    eager = BITWISE[symbol](nx.tensor(a), b)
+    traced = defn_of(symbol)(a, b)
+    assert traced.type == eager.type
+    assert np.asarray(traced).tolist() == np.asarray(eager).tolist() == \
+        BITWISE[symbol](a, b).tolist()
 
 
 @pytest.mark.parametrize("symbol", ["//", "&"])
