@@ -6,8 +6,8 @@ an element-wise result whose every consumer can compute it element by element
 is never materialized: its lowering gives a `Lazy` value (its operands and its
 one-element body), and each consumer's `linalg.generic` reads the operands of
 the whole lazy tree and evaluates the bodies inline. `tanh(a * b + c)` is one
-loop; softmax is two (the sum, then the division), each reading `t` once and
-computing `exp` in registers.
+loop; a cheap value read by two loops (`x - max` in a stable softmax) is
+computed in both instead of being written out.
 
 This runs on tensors, before bufferization, on the IR the emitter lowers, so
 that the fused loop is an ordinary `linalg.generic` (later passes, the
@@ -21,9 +21,10 @@ threading pass included, see one op). The rule (`plan`):
   materialized;
 - recomputation is bounded: a lazy value is computed in every loop it
   reaches; counting each path of lazy consumers (an overestimate where two
-  paths meet in one loop), at most MAX_EVALUATIONS times. Softmax's `exp` is
-  computed twice, and in exchange `exp(t)` is neither written nor read back
-  (docs/performance.md, section Kernels, measures the trade).
+  paths meet in one loop), at most MAX_EVALUATIONS times, and only once for
+  the COSTLY ops (transcendental math): recomputing softmax's `exp` in the
+  sum's loop and the division's cost more than writing `exp(t)` once and
+  reading it twice (docs/performance.md, section Kernels, measures the trade).
 
 A value read twice inside one loop (`x * x`, diamonds) is computed once there:
 `flatten` shares each lazy value and each operand read within one generic.
@@ -39,6 +40,12 @@ ELEMENTWISE: set[str] = set()
 REDUCTIONS: set[str] = set()
 
 MAX_EVALUATIONS = 2
+
+# Ops whose element costs far more than reading it back from memory.
+COSTLY = frozenset("""
+    exp expm1 log log1p log2 log10 tanh sigmoid erf erfc erf_inv sin cos tan atan2 pow
+    cosh sinh acos asin atan acosh asinh atanh cbrt
+""".split())
 
 
 class Lazy:
@@ -79,7 +86,7 @@ def _plan_block(block: Block, fused: set[Value]):
         if not all(_fusible_use(u, v) for u in consumers):
             continue
         count = sum(evaluations.get(u.results[0], 1) if u.results else 1 for u in consumers)
-        if count <= MAX_EVALUATIONS:
+        if count <= (1 if op.name in COSTLY else MAX_EVALUATIONS):
             fused.add(v)
             evaluations[v] = count
 
