@@ -13,9 +13,11 @@ docs/gpu.md).
 """
 import fcntl
 import functools
+import hashlib
 import itertools
 import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -91,8 +93,14 @@ def compile_and_assemble(dt, variant) -> dict:
 @pytest.fixture(scope="session")
 def ptx_of(tmp_path_factory):
     """ptx_of(dt, variant): compiled once per run, in a directory the xdist
-    workers share (a lock file per module: a worker waits for the one compiling)."""
-    root = tmp_path_factory.getbasetemp().parent / "nxc-gpu-ptx"
+    workers share (a lock file per module: a worker waits for the one compiling).
+    The directory is named for the compiler's sources and tools, so a later run
+    with another compiler never reads these results."""
+    h = hashlib.sha256(f"{PTXAS}|{targets.find_libdevice()}".encode())
+    for path in sorted(pathlib.Path(registry.__file__).parents[1].rglob("*.py")):
+        h.update(path.read_bytes())  # all of compiler/: op samples and backends
+    key = h.hexdigest()[:16]
+    root = tmp_path_factory.getbasetemp().parent / f"nxc-gpu-ptx-{key}"
     root.mkdir(exist_ok=True)
 
     @functools.cache
