@@ -148,6 +148,8 @@ def _clamped_starts(op, t: TensorType, starts, sizes):
         d = t.shape[a]
         if isinstance(d, Dim) or isinstance(n, Dim):
             raise ShapeError(f"{op} with tensor starts needs static sizes, got axis {a} of {t}")
+        if n > d:  # no start fits: as with static starts, an error
+            raise ShapeError(f"{op} of {t}: on axis {a} the length {n} exceeds the axis size {d}")
         st = type_of(s)
         if st.rank != 0 or not st.dtype.is_int:
             raise ArgumentError(f"{op} starts must be ints or integer scalar tensors, "
