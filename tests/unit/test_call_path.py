@@ -149,7 +149,8 @@ def _hit(tmp_path, env):
         after = _run_child(tmp_path, env)
         if after["code"] == before["code"]:
             return after
-    pytest.skip("nxc's source files kept changing during the test")
+    raise AssertionError("nxc's code fingerprint differed between two processes three "
+                         "times in a row: a cache hit could never happen")
 
 
 def _write_model(tmp_path, scale, op):
