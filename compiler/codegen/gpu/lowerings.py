@@ -33,10 +33,11 @@ from nxc.compiler.codegen import scalar as S
 from nxc.compiler.codegen.emit import FunctionEmitter
 from nxc.compiler.codegen.lowerings import LOWERINGS
 from nxc.compiler.codegen.lowerings.indexing import _indexed_positions
-from nxc.compiler.codegen.lowerings.linalg import _free
-from nxc.compiler.codegen.lowerings.reductions import _accumulator, _loops
+from nxc.compiler.codegen.lowerings.linalg import loop_nest
+from nxc.compiler.codegen.lowerings.reductions import (_accumulator, _loops,
+                                                       divided_by_count, mean_types)
 from nxc.compiler.codegen.lowerings.shape import converted
-from nxc.compiler.codegen.mlir_types import compute_dtype, compute_type, element_type
+from nxc.compiler.codegen.mlir_types import compute_dtype, element_type
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.types import Dim, TensorType
 
@@ -277,28 +278,14 @@ gpu_lowering("any")(_truth_reduce(0, arith.ori))
 
 @gpu_lowering("mean")
 def _mean(em, op, x):
-    from mlir.dialects import complex as cx
     xt = op.operands[0].type
-    out = op.result.type
     src = xt.dtype
-    if src.is_int:  # Nx: the sum in the widened integer type, as f32, over the count
-        acc_t, div_t = dtypes.reduction_type(src), dtypes.f32
-    else:
-        acc_t = div_t = _accumulator(src)
+    acc_t, div_t = mean_types(src)
     total = accumulate(em, op, x, acc_t, 0,
                        lambda acc, e: S.add(acc_t, acc, S.convert(e, src, acc_t)),
                        lambda a, b: S.add(acc_t, a, b))
     _, count = _count(em, xt, op.attrs["axes"])
-    n = arith.sitofp(compute_type(div_t.real), arith.index_cast(element_type(dtypes.s64), count))
-
-    def body(s):
-        s = S.convert(s, acc_t, div_t)
-        if div_t.is_complex:  # numpy divides by count + 0j
-            m = S.div(div_t, s, cx.create_(compute_type(div_t), n, S.const(div_t.real, 0)))
-        else:
-            m = arith.divf(s, n)
-        return S.convert(m, div_t, out.dtype)
-    return em.elementwise(out, [(total, out.with_dtype(acc_t))], body)
+    return divided_by_count(em, op.result.type, total, acc_t, div_t, count)
 
 
 # ---------------------------------------------------------------------------
@@ -471,31 +458,7 @@ gpu_lowering("indexed_put")(_scatter(False))
 def _dot(em, op, x, y):
     """The CPU's loop-nest contraction (never its host GEMM call): one thread
     per result element, summing its products in increasing k."""
-    a, b = (v.type for v in op.operands)
-    out = op.result.type
-    out_t = out.dtype
-    acc_t = out_t if out_t.is_int else compute_dtype(out_t)
-    (ca, cb), (ba, bb) = op.attrs["contract_axes"], op.attrs["batch_axes"]
-    fa, fb = _free(a.rank, ca, ba), _free(b.rank, cb, bb)
-    nb, nfa, nfb, nk = len(ba), len(fa), len(fb), len(ca)
-    first_fb, first_k = nb + nfa, nb + nfa + nfb  # batch, a's free, b's free, contracted
-
-    def exprs(rank, batch, free, contract, free_offset):
-        return [batch.index(i) if i in batch else
-                first_k + contract.index(i) if i in contract else
-                free_offset + free.index(i) for i in range(rank)]
-    n_loops = first_k + nk
-    iters = ["parallel"] * first_k + ["reduction"] * nk
-    acc = em.fill(out.with_dtype(acc_t), S.stored_const(acc_t, 0))
-
-    def body(p, q, s):
-        p = S.convert(S.convert(p, a.dtype, out_t), out_t, acc_t)
-        q = S.convert(S.convert(q, b.dtype, out_t), out_t, acc_t)
-        return S.add(acc_t, s, S.mul(acc_t, p, q))
-    r = em.generic([(x, exprs(a.rank, list(ba), fa, list(ca), nb)),
-                    (y, exprs(b.rank, list(bb), fb, list(cb), first_fb))],
-                   [(acc, list(range(first_k)))], n_loops, iters, body)
-    return _finish(em, op, r, acc_t)
+    return loop_nest(em, op, x, y, reduction_last=True)
 
 
 # Ops the GPU targets reject, and why (docs/ops.md's cuda column reads this).

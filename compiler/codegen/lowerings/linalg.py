@@ -46,15 +46,37 @@ def _free(rank, contract, batch):
 @lowering("dot")
 def _dot(em, op, x, y):
     a, b = (v.type for v in op.operands)
+    (ca, cb), (ba, bb) = op.attrs["contract_axes"], op.attrs["batch_axes"]
+    out = op.result.type
+    if _use_gemm(a, b, out, ca):
+        fa, fb = _free(a.rank, ca, ba), _free(b.rank, cb, bb)
+        return _gemm(em, x, a, [list(ba), fa, list(ca)], y, b, [list(bb), list(cb), fb], out)
+    return loop_nest(em, op, x, y)
+
+
+def loop_nest(em, op, x, y, reduction_last=False):
+    """dot as one linalg.generic over batch axes, a's free axes, then the
+    contracted axes and b's free axes: contracted first by default (i-k-j, rows
+    of b stream through the cache), or last with `reduction_last` (each result
+    element's sum in one loop: one GPU thread per element)."""
+    a, b = (v.type for v in op.operands)
     out = op.result.type
     out_t = out.dtype
     acc_t = out_t if out_t.is_int else compute_dtype(out_t)
     (ca, cb), (ba, bb) = op.attrs["contract_axes"], op.attrs["batch_axes"]
     fa, fb = _free(a.rank, ca, ba), _free(b.rank, cb, bb)
-    if _use_gemm(a, b, out, ca):
-        return _gemm(em, x, a, [list(ba), fa, list(ca)], y, b, [list(bb), list(cb), fb], out)
     nb, nfa, nk, nfb = len(ba), len(fa), len(ca), len(fb)
-    first_k, first_fb = nb + nfa, nb + nfa + nk
+    n_loops = nb + nfa + nk + nfb
+    if reduction_last:
+        first_fb = nb + nfa
+        first_k = first_fb + nfb
+        iters = ["parallel"] * first_k + ["reduction"] * nk
+        out_exprs = list(range(first_k))
+    else:
+        first_k = nb + nfa
+        first_fb = first_k + nk
+        iters = ["parallel"] * first_k + ["reduction"] * nk + ["parallel"] * nfb
+        out_exprs = list(range(first_k)) + list(range(first_fb, n_loops))
 
     def exprs(rank, batch, free, contract, free_offset):
         out_ = []
@@ -67,9 +89,6 @@ def _dot(em, op, x, y):
                 out_.append(free_offset + free.index(i))
         return out_
 
-    n_loops = first_fb + nfb
-    iters = ["parallel"] * first_k + ["reduction"] * nk + ["parallel"] * nfb
-    out_exprs = list(range(first_k)) + list(range(first_fb, n_loops))
     acc = em.fill(out.with_dtype(acc_t), S.stored_const(acc_t, 0))
 
     def body(p, q, s):

@@ -99,21 +99,18 @@ lowering("reduce_max")(_extremum(S.maximum, lambda t: t.min_value()))
 lowering("reduce_min")(_extremum(S.minimum, lambda t: t.max_value()))
 
 
-@lowering("mean")
-def _mean(em, op, x):
-    xt = op.operands[0].type
-    out = op.result.type
-    src = xt.dtype
+def mean_types(src):
+    """(accumulator, division) dtypes of a mean of `src` elements. Nx: integers
+    are summed in the widened integer type, then divided as f32."""
     if src.is_int:
-        # Nx: the sum in the widened integer type, as f32, divided by the count.
-        acc_t, div_t = dtypes.reduction_type(src), dtypes.f32
-    else:
-        acc_t = div_t = _accumulator(src)
-    total = _accumulate(em, op, x, acc_t, 0,
-                        lambda acc, e: _sum_step(acc_t, acc, S.convert(e, src, acc_t)))
-    count = S.index(1)
-    for a in op.attrs["axes"]:
-        count = arith.muli(count, em.size(xt.shape[a]))
+        return dtypes.reduction_type(src), dtypes.f32
+    acc_t = _accumulator(src)
+    return acc_t, acc_t
+
+
+def divided_by_count(em, out: TensorType, total, acc_t, div_t, count):
+    """The mean `out` from the sums `total` (of type `acc_t`) and the element
+    count (an index value)."""
     n = arith.sitofp(compute_type(div_t.real), arith.index_cast(element_type(dtypes.s64), count))
 
     def body(s):
@@ -124,6 +121,19 @@ def _mean(em, op, x):
             m = arith.divf(s, n)
         return S.convert(m, div_t, out.dtype)
     return em.elementwise(out, [(total, out.with_dtype(acc_t))], body)
+
+
+@lowering("mean")
+def _mean(em, op, x):
+    xt = op.operands[0].type
+    src = xt.dtype
+    acc_t, div_t = mean_types(src)
+    total = _accumulate(em, op, x, acc_t, 0,
+                        lambda acc, e: _sum_step(acc_t, acc, S.convert(e, src, acc_t)))
+    count = S.index(1)
+    for a in op.attrs["axes"]:
+        count = arith.muli(count, em.size(xt.shape[a]))
+    return divided_by_count(em, op.result.type, total, acc_t, div_t, count)
 
 
 # ---------------------------------------------------------------------------
