@@ -2,6 +2,7 @@
 
 `python -m bench` runs the workloads W1-W8 of docs/performance.md, one
 process per workload and thread count, and prints the table that file
-holds; `python -m bench --help` lists the options. Nothing here is part of
-the installed `nxc` package.
+holds; `--gpu` adds G1, the softmax on an NVIDIA GPU (gpu.py); `python -m
+bench --help` lists the options. Nothing here is part of the installed `nxc`
+package.
 """

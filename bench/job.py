@@ -5,6 +5,7 @@ prints one line `BENCH-RESULT <json>`. The parent (cli.py) sets the thread
 variables of every library in the environment; this process also binds itself
 to `threads` cores before numpy, JAX or nxc start their thread pools, which is
 what holds XLA to one thread (its flags alone do not limit its matmuls).
+The GPU workload G1 (gpu.py) has `"threads": null` and is not bound.
 """
 from __future__ import annotations
 
@@ -218,12 +219,18 @@ def probe(size, threads, only=None):
 
 
 def main(spec: dict):
-    threads = spec["threads"]
-    enough = bind_cores(threads)
+    threads = spec["threads"]  # None: not bound (G1 works on the GPU)
+    enough = bind_cores(threads) if threads else True
     jaxlib = load_jax() if spec.get("jax", True) else None
     with tempfile.TemporaryDirectory(prefix="nxc-bench-") as tmp:
         os.environ["NXC_CACHE_DIR"] = os.path.join(tmp, "cache")  # the JIT's, fresh
-        if spec["job"] == "probe":
+        if spec["job"] == "G1":
+            from . import gpu
+            gpu.use_source_tree()
+            rows = [gpu.run(spec["size"], spec.get("jax", True), artifact=spec.get("artifact"),
+                            arch=spec.get("arch"),
+                            budget=0.5 if spec["size"] == "full" else 0.02)]
+        elif spec["job"] == "probe":
             rows = [probe(spec["size"], threads)]
         elif spec["job"] == "W8":
             rows = compile_rows(spec["size"], jaxlib, tmp)

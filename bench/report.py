@@ -119,6 +119,35 @@ def table(rows, probes) -> str:
     return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n"
 
 
+GPU_COLUMNS = (("host", "nxc host"), ("device", "nxc device"), ("jax_host", "JAX host"),
+               ("jax", "JAX"), ("torch", "torch"))
+# Like for like: host data against host data, data on the device against the same.
+GPU_RATIOS = (("host", "jax_host"), ("device", "jax"), ("device", "torch"))
+GPU_NAMES = dict(GPU_COLUMNS)
+
+
+def gpu_table(rows) -> str:
+    """The markdown table of the GPU workload's rows (gpu.py): times, the ratios
+    nxc / JAX and nxc / torch, and a note per implementation skipped or wrong."""
+    ratios = [f"{GPU_NAMES[a].replace('nxc ', '')}/{GPU_NAMES[b]}" for a, b in GPU_RATIOS]
+    header = ("workload", "size", "GPU", *(name for _, name in GPU_COLUMNS), *ratios,
+              "rate (nxc device)")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    notes = []
+    for r in rows:
+        errors, skipped = r.get("errors", {}), r.get("skipped", {})
+        cells = ["WRONG" if c in errors else "skipped" if c in skipped
+                 else _time(r["seconds"].get(c), "bytes") for c, _ in GPU_COLUMNS]
+        t = r["seconds"].get("device")
+        gbs = "-" if t is None else f"{r['work'][1] / t / 1e9:.3g} GB/s"
+        lines.append("| " + " | ".join([
+            f"{r['key']} {r['title']}", r["size"], r.get("device", "-"), *cells,
+            *(_ratio(ratio(r, a, b)) for a, b in GPU_RATIOS), gbs]) + " |")
+        for impl, why in list(skipped.items()) + list(errors.items()):
+            notes.append(f"{r['key']} {r['title']}, {GPU_NAMES.get(impl, impl)}: {why}")
+    return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n"
+
+
 def finite_ratios(row) -> bool:
     """Whether nxc/numpy is a finite positive number for this row (what CI asserts)."""
     r = ratio(row, "aot", "numpy") or ratio(row, "jit", "numpy")

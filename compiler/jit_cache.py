@@ -14,8 +14,8 @@ milliseconds without lowering anything. The key hashes:
   types and tuples of them by value, arrays and tensors by their bytes, other
   defn functions by their own source and names (recursively), modules by the
   names used from them, nxc's own functions by name;
-- nxc's code (path, size and modification time of each of its source files,
-  as Python validates .pyc files) and the host (architecture, CPU flags).
+- nxc's code and Python's version (`code_fingerprint`), and the host
+  (architecture, CPU flags).
 
 Any other object is opaque to a defn (lowering fails where one is used), so
 which one a name holds cannot change a lowering that succeeded. An nxc
@@ -24,6 +24,36 @@ global, a vectorized tensor, a tensor on a GPU) makes the specialization
 unindexed: it is lowered on each process's first call, then found in the
 artifact cache as before. Entries are small JSON files under `<cache>/jit/`,
 written atomically; a damaged or stale one is ignored and rewritten.
+
+What a hit costs, and why each part stays:
+
+- nxc's code is fingerprinted by the path, size and mtime of each of its
+  source files, one `stat` each (as Python validates .pyc files; about 150
+  files, about 1 ms). A fingerprint written at install time, or cached under
+  the directories' mtimes, would be cheaper but wrong for a source checkout
+  installed in editable mode: a file edited in place changes no directory,
+  and only its own mtime tells. Every edit, addition or removal of a .py
+  file under nxc's packages changes the fingerprint, so no artifact lowered
+  by other code is found.
+- A defn's source is read by the frontend's `source.from_function` (the very
+  text a lowering would read) and parsed for the names it mentions. That,
+  with importing the reader, was most of a hit, so each defn's digest and
+  names are also kept as a source summary (`<cache>/jit/src/`), valid for its
+  file while the file's size, mtime and inode are those it had when read. A
+  summary stands for the text the frontend would read only if that is the
+  file's now: not where linecache holds lines of the file read before its
+  last change (its stat differs from the one this process saw before
+  linecache held it). It is recorded only when nothing can have changed
+  unseen: the text was read in this call, the file's stat was the same
+  before and after, and its mtime was over `RACY_NS` old, since a file
+  system's clock is coarser than its nanosecond mtimes and two writes within
+  one tick could otherwise look alike (git's rule for "racily clean" files).
+  A later write then always gets a later mtime, so a summary never stands
+  for other text, unless a tool sets mtimes back by hand (the same exception
+  as .pyc files).
+- The artifact's library is still checked against its SHA-256 on load
+  (runtime/library.py; 0.2 ms for 32 kB): a shortcut by stat would miss
+  what the hash is for, damage that keeps the file's size and times.
 """
 from __future__ import annotations
 
@@ -31,15 +61,22 @@ import ast
 import functools
 import hashlib
 import json
+import linecache
 import math
 import os
 import sys
+import time
 import types
 
 import numpy as np
 
 FORMAT = 1
-_ROOTS = ("nxc", "nxc.compiler", "nxc.runtime", "nxc.cli")
+# A source summary is recorded only for a file last modified this long ago, so that
+# a later change cannot keep its size and mtime (file times are coarser than ns).
+RACY_NS = 2_000_000_000
+# The packages whose code lowers and runs a defn (`import nxc` imports them all;
+# the CLI is not among them).
+_ROOTS = ("nxc", "nxc.compiler", "nxc.runtime")
 _PLAIN = (bool, int, float, complex, str, type(None), slice, type(Ellipsis))
 
 
@@ -58,19 +95,40 @@ def default_cache_dir() -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The path, size and mtime of each of nxc's source files, and Python's version."""
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version}".encode())
-    for name in _ROOTS:
-        root = os.path.dirname(sys.modules[name].__file__) if name in sys.modules else None
-        if root is None:
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for f in sorted(filenames):
-                if f.endswith(".py"):
-                    st = os.stat(os.path.join(dirpath, f))
-                    h.update(f"{dirpath}/{f}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
+    """The fingerprint of nxc's code as this process finds it (see tree_fingerprint)."""
+    return tree_fingerprint(_code_roots())
+
+
+def tree_fingerprint(roots) -> str:
+    """A hash of Python's version and of the path, size and mtime of each .py file
+    under the directories `roots` (not through links to directories)."""
+    entries = []
+    for root in roots:
+        stack = [root]
+        while stack:
+            # scandir, one stat per file: the whole walk is on a cache hit's path.
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    if e.name.endswith(".py"):
+                        st = e.stat()
+                        entries.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}")
+                    elif e.name != "__pycache__" and e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+    entries.sort()
+    return hashlib.sha256("\n".join([str(FORMAT), sys.version, *entries]).encode()).hexdigest()
+
+
+def _code_roots() -> list:
+    """The real directories of nxc's packages, each once: an installed nxc holds
+    compiler/ and runtime/ inside nxc/, a source tree beside it (links are not
+    followed in a walk, as by os.walk, so a linked package is a root of its own)."""
+    roots = sorted(os.path.realpath(os.path.dirname(sys.modules[name].__file__))
+                   for name in _ROOTS)
+    kept = []
+    for r in roots:
+        if not any(r == k or r.startswith(k + os.sep) for k in kept):
+            kept.append(r)
+    return kept
 
 
 @functools.cache
@@ -94,14 +152,75 @@ def _names(node) -> list:
     return sorted(found)
 
 
-def _source_of(defn) -> str:
-    ref = defn.ref
-    src = ref.src
+def _source_of(defn, src, node) -> str:
     # Where the node starts tells apart the lambdas of one file (one qualname, one source).
-    where = f"{ref.node.lineno}:{ref.node.col_offset}"
+    where = f"{node.lineno}:{node.col_offset}"
     return (f"{src.path}\0{src.line_offset}\0{defn.__qualname__}\0{where}\0"
             + "\n".join(src.lines))
 
+
+# -- source summaries ----------------------------------------------------------
+
+def _summary(defn):
+    """(digest of the source text the lowering reads, the names it mentions), from
+    the summary recorded for the file as it is now, else read and parsed."""
+    fn = defn.fn
+    memo = None
+    # Not for lambdas (one line may hold several, alike but for their columns),
+    # nor where inspect may read another function's text (`__wrapped__`).
+    if not (defn.source_read() or fn.__name__ == "<lambda>" or hasattr(fn, "__wrapped__")):
+        memo = _memo_of(fn)
+    if memo is not None:
+        path, stat = memo
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            digest, names = data["digest"], data["names"]
+            if data["stat"] == stat and isinstance(digest, str) and isinstance(names, list) \
+                    and all(isinstance(n, str) for n in names):
+                return digest, names
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    src, node = defn.source()
+    digest = hashlib.sha256(_source_of(defn, src, node).encode()).hexdigest()
+    names = _names(node)
+    if memo is not None and _file_stat(fn.__code__.co_filename) == stat \
+            and time.time_ns() - stat[1] > RACY_NS:
+        _write_json(path, {"stat": stat, "digest": digest, "names": names})
+    return digest, names
+
+
+def _file_stat(filename):
+    try:
+        st = os.stat(filename)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+# file name -> its stat when this process last found it outside linecache
+_before_read = {}
+
+
+def _memo_of(fn):
+    """(summary path, the file's [size, mtime, inode]) of a function in a file, or
+    None where the text the frontend would read may not be the file's now: the
+    lines linecache holds of it, unless read after a stat that the file still has."""
+    code = fn.__code__
+    stat = _file_stat(code.co_filename)
+    if code.co_filename not in linecache.cache:
+        _before_read[code.co_filename] = stat
+    elif _before_read.get(code.co_filename) != stat:
+        return None
+    if stat is None:
+        return None
+    where = f"{code_fingerprint()}\0{os.path.abspath(code.co_filename)}\0" \
+            f"{code.co_firstlineno}\0{fn.__qualname__}"
+    name = hashlib.sha256(where.encode()).hexdigest()[:40]
+    return os.path.join(default_cache_dir(), "jit", "src", name + ".json"), stat
+
+
+# -- fingerprints of live values ------------------------------------------------
 
 def _value(obj, names, seen) -> str:
     """The fingerprint of a live value a defn may read (`names`: the identifiers
@@ -168,8 +287,8 @@ def defn_fingerprint(defn, seen=None) -> str:
                 closure[n] = cell.cell_contents
             except ValueError:
                 pass
-    names = _names(defn.ref.node)
-    h = hashlib.sha256(_source_of(defn).encode())
+    digest, names = _summary(defn)
+    h = hashlib.sha256(digest.encode())
     for n in names:
         if n in closure:
             v = _value(closure[n], names, seen)
@@ -229,8 +348,12 @@ def store(cache_dir, k, artifact_dir, function, result_tree):
         return
     data = {"format": FORMAT, "key": k, "artifact": rel, "function": function,
             "result_tree": result_tree}
+    _write_json(_entry_path(cache_dir, k), data)
+
+
+def _write_json(path, data):
+    """Write `path` atomically; a failure only costs a later process some work."""
     import tempfile  # here: its import costs a cache hit several milliseconds
-    path = _entry_path(cache_dir, k)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")

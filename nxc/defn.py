@@ -64,6 +64,7 @@ class DefnFunction:
         self.compiler = compiler
         functools.update_wrapper(self, fn)
         self._ref = None
+        self._source = None  # (Source, ast node), before `ref` needs them
         self._annotated = None
         self._cache = {}
         self._native = {}
@@ -78,7 +79,7 @@ class DefnFunction:
         self.__name__ = self.__qualname__ = ref.name
         self.__doc__ = ast.get_docstring(ref.node) if isinstance(ref.node, ast.FunctionDef) \
             else None
-        self._ref, self._annotated, self._cache = ref, None, {}
+        self._ref, self._source, self._annotated, self._cache = ref, None, None, {}
         self.compiler, self._native, self._fast, self._direct = "cpu", {}, {}, None
         return self
 
@@ -107,11 +108,26 @@ class DefnFunction:
     def ref(self):
         """The function's source as the frontend sees it (read on first use)."""
         if self._ref is None:
-            from nxc.compiler.frontend import resolve, source
+            from nxc.compiler.frontend import resolve
             from nxc.compiler.frontend.values import DefnRef
-            src, node = source.from_function(self.fn)
+            src, node = self.source()
             self._ref = DefnRef(self.__name__, node, src, resolve.LiveScope(self.fn))
         return self._ref
+
+    def source(self):
+        """(Source, ast node) of the function, the text `ref` lowers: all that the
+        JIT's source index reads, without importing name resolution (a cache hit
+        never resolves a name)."""
+        if self._ref is not None:
+            return self._ref.src, self._ref.node
+        if self._source is None:
+            from nxc.compiler.frontend import source
+            self._source = source.from_function(self.fn)
+        return self._source
+
+    def source_read(self):
+        """Whether this object has read its source (`source` gives that text now)."""
+        return self._ref is not None or self._source is not None
 
     def specialize(self, *args, **kwargs):
         """The lowered specialization for these arguments (arrays, tensors, numbers or

@@ -1,9 +1,10 @@
 """The number of threads compiled code may use.
 
 Native code splits large products (and other large loops) across threads of
-its own (pthreads, no runtime library); each artifact library holds the count
-in its exported `nxc_num_threads`, which this module writes when the library
-is loaded and whenever the count changes. The count is `NXC_NUM_THREADS` when
+its own (a pool of pthreads per library, no runtime library); each artifact
+library holds the count in its exported `nxc_num_threads`, which this module
+writes when the library is loaded and whenever the count changes, and which
+the library reads at every call. The count is `NXC_NUM_THREADS` when
 set, else the CPUs this process may run on; `set_num_threads` changes it for
 every loaded artifact.
 """

@@ -13,6 +13,7 @@ runtime/manifest.py, which reads and validates it); docs/artifact.md describes i
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ def staged(out_dir: str, package: str):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
+@functools.cache
 def nxc_version() -> str:
     try:
         return metadata.version("nxc")

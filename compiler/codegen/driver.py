@@ -23,10 +23,17 @@ from nxc.runtime import hooks as runtime_hooks
 from nxc.runtime import manifest as runtime_manifest
 from nxc.runtime.errors import CompileError
 
-from . import abi, artifact, link, llvm, pipeline, threads_ir
+from . import (abi, artifact, link, llvm, parallel, pipeline, support, support_objects,
+               threads_ir)
 from .emit import emit_module, impl_symbol
 
 EMITS = (None, "mlir", "llvm", "asm", "obj")
+
+# The dialects the lowerings build ops of (the pipeline's passes load the
+# others they produce). Loading every registered dialect into each new
+# context instead took 5-10 ms per compile.
+DIALECTS = ["builtin", "func", "arith", "math", "complex", "tensor", "linalg", "scf", "memref",
+            "bufferization", "cf", "llvm"]
 
 
 @functools.cache
@@ -57,20 +64,28 @@ def module_symbol(module: Module) -> str:
 
 
 class Compilation:
-    """One module going down the pipeline; each stage is computed once, on demand."""
+    """One module going down the pipeline; each stage is computed once, on demand.
+
+    The artifact's library links the module's object with the support code's
+    objects (support.split), which are compiled once per target and cached
+    (support_objects.py). `--emit llvm|asm|obj` show one self-contained module
+    instead, the support code defined in it (support.link).
+    """
 
     def __init__(self, module: Module, *, opt_level=2, cpu=None, features=None,
-                 print_after=None, out=None):
+                 print_after=None, out=None, cache_dir=None):
         if not module.functions:
             raise CompileError("the module has no functions to compile")
         self.module = module
         self.opt_level = opt_level
         self.print_after, self.out = print_after, out
+        self.cache_dir = cache_dir
         self.target = llvm.host_target(cpu, features)
         with timing.stage("emit MLIR"):
-            self.context = ir.Context()
+            self.context = ir.Context(load_on_create_dialects=DIALECTS)
             self.mlir, self.exports = emit_module(module, self.context)
         self.symbol = module_symbol(module)
+        self._translated = None
         self._llvm = None
         self._mlir_text = None
 
@@ -92,8 +107,9 @@ class Compilation:
             h.update(b"\0")
         return h.hexdigest()
 
-    def optimized(self):
-        if self._llvm is None:
+    def translated(self) -> str:
+        """The module's LLVM IR as translated from MLIR: support code declared."""
+        if self._translated is None:
             self.mlir_text()  # the pipeline rewrites the module in place
             with self.context, timing.stage("verify MLIR"):
                 try:
@@ -103,17 +119,33 @@ class Compilation:
             pipeline.lower_to_llvm_dialect(self.mlir, print_after=self.print_after,
                                            out=self.out)
             with timing.stage("translate to LLVM IR"):
-                text = pipeline.translate(self.mlir)
-            digest = runtime_manifest.abi_hash(artifact.functions_json(self.exports))
-            text += "\n" + artifact.abi_global_ir(self.symbol, digest)
-            for ex in self.exports:
-                text += "\n" + abi.wrapper_ir(ex, impl_symbol(ex.name))
-            keep = [ex.symbol for ex in self.exports]
-            keep.append(artifact.runtime_library.abi_symbol(self.symbol))
-            keep.append(threads_ir.NUM_THREADS_SYMBOL)  # set by the runtime
-            keep.append(runtime_hooks.PRINT_HOOK_SYMBOL)  # likewise (print_value)
-            with timing.stage("LLVM optimize"):
-                self._llvm = llvm.optimize(text, self.target, self.opt_level, exports=keep)
+                self._translated = pipeline.translate(self.mlir)
+        return self._translated
+
+    def _optimize(self, text: str):
+        """LLVM IR `text` with the ABI wrappers and hash added, optimized."""
+        digest = runtime_manifest.abi_hash(artifact.functions_json(self.exports))
+        text += "\n" + artifact.abi_global_ir(self.symbol, digest)
+        for ex in self.exports:
+            text += "\n" + abi.wrapper_ir(ex, impl_symbol(ex.name))
+        keep = [ex.symbol for ex in self.exports]
+        keep.append(artifact.runtime_library.abi_symbol(self.symbol))
+        keep.append(threads_ir.NUM_THREADS_SYMBOL)  # set by the runtime
+        keep.append(runtime_hooks.PRINT_HOOK_SYMBOL)  # likewise (print_value)
+        with timing.stage("LLVM optimize"):
+            # A chunk of a parallel loop is called by its thread job and by its
+            # dispatcher's one-thread path: inlined, its loops would be
+            # optimized and compiled twice.
+            return llvm.optimize(text, self.target, self.opt_level, exports=keep,
+                                 noinline=(parallel.CHUNK,))
+
+    def optimized(self):
+        """The whole module, support code included, optimized."""
+        if self._llvm is None:
+            text = self.translated()
+            with timing.stage("support code"):
+                text = support.link(text)
+            self._llvm = self._optimize(text)
         return self._llvm
 
     def llvm_text(self) -> str:
@@ -129,13 +161,27 @@ class Compilation:
         with timing.stage("codegen"):
             return llvm.emit_object(mod, self.target, self.opt_level)
 
+    def objects(self) -> list[bytes]:
+        """The objects the library links: the module's without the support
+        code, then those of the support code it calls (from their cache)."""
+        text = self.translated()
+        with timing.stage("support code"):
+            text, pieces = support.split(text)
+        shared = support_objects.objects(pieces, self.target, self.opt_level,
+                                         cache_dir=self.cache_dir or default_cache_dir(),
+                                         fingerprint=compiler_fingerprint())
+        mod = self._optimize(text)
+        with timing.stage("codegen"):
+            return [llvm.emit_object(mod, self.target, self.opt_level), *shared]
+
     def write(self, out_dir: str) -> str:
         """Write the artifact package `out_dir`; returns its path."""
         package = _package_name(out_dir)
-        obj = self.object()
+        obj, *shared = self.objects()
         with artifact.staged(out_dir, package) as tmp:
             with timing.stage("link"):
-                lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)))
+                lib = link.link_shared(obj, os.path.join(tmp, artifact.library_name(package)),
+                                       support=shared)
             with timing.stage("artifact write"):
                 artifact.write_package(tmp, package, self.symbol, self.exports, self.target,
                                        lib)
@@ -180,7 +226,10 @@ def compile_cached(module: Module, *, cache_dir=None, package=None, opt_level=2,
     Concurrent processes compiling the same module wait for one another (a lock
     file per key) instead of compiling twice.
     """
-    c = compilation or Compilation(module, opt_level=opt_level, cpu=cpu, features=features)
+    c = compilation or Compilation(module, opt_level=opt_level, cpu=cpu, features=features,
+                                   cache_dir=cache_dir)
+    if c.cache_dir is None:
+        c.cache_dir = cache_dir
     package = package or _cache_package(module)
     root = os.path.join(cache_dir or default_cache_dir(), "cpu")
     with timing.stage("cache key"):

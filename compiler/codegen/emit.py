@@ -11,7 +11,9 @@ with `tensor.dim` from the first parameter that binds them.
 Ops are lowered one by one through the table in `lowerings`; the emitter gives
 them helpers for the structures they share (empty tensors with dynamic sizes,
 element-wise `linalg.generic` with broadcasting, regions). Element-wise results
-that fusion.py leaves lazy are computed inside their consumers' generics.
+that fusion.py leaves lazy are computed inside their consumers' generics; one
+that a reduction's loop writes is an extra output of that generic, and an
+element-wise op may write into its operand's tensor (fusion.Plan).
 """
 from __future__ import annotations
 
@@ -69,8 +71,10 @@ class FunctionEmitter:
         self.values: dict = {}  # IR Value -> MLIR value
         self.dims: dict[str, ir.Value] = {}  # symbolic dim name -> index value
         self.op: Operation | None = None  # the op being lowered (for diagnostics)
-        self.fused = fusion.plan(fn)  # results left lazy
+        self.fusion = fusion.plan(fn) if self.FUSES else fusion.Plan()
         self._lazy = False  # the op being lowered gives a lazy result
+        self._written = False  # ... which the first loop reading it writes
+        self._in_place = None  # ... or is written into its operand at this position
 
     # -- the function ------------------------------------------------------------
 
@@ -102,7 +106,7 @@ class FunctionEmitter:
             self.values[a] = v
         for op in block.ops:
             if op.name in ("return", "yield"):
-                return [self.values[v] for v in op.operands]
+                return [self.value(v) for v in op.operands]
             self.lower(op)
         return []
 
@@ -118,17 +122,21 @@ class FunctionEmitter:
         if rule is None:
             raise CompileError(f"op {op.name} has no {self.TARGET} lowering", _loc(op))
         saved, self.op = self.op, op
-        self._lazy = self.FUSES and bool(op.results) and op.results[0] in self.fused
+        plan = self.fusion
+        self._written = bool(op.results) and op.results[0] in plan.written
+        self._lazy = self._written or (bool(op.results) and op.results[0] in plan.lazy)
+        self._in_place = plan.in_place.get(op)
         try:
             with mlir_location(op.loc, op.name):
-                out = rule(self, op, *[self.values[v] for v in op.operands])
+                out = rule(self, op, *[self.value(v) for v in op.operands])
         except CompileError:
             raise
         except NxcError as e:
             raise CompileError(f"{op.name}: {e}", _loc(op)) from None
         finally:
             self.op = saved
-            self._lazy = False
+            self._lazy = self._written = False
+            self._in_place = None
         # A rule returns one value, or a sequence (a list, or MLIR's OpResultList).
         outs = [out] if isinstance(out, (ir.Value, fusion.Lazy)) else list(out)
         if len(outs) != len(op.results):
@@ -136,6 +144,12 @@ class FunctionEmitter:
                                  f"the op has {len(op.results)} results")
         for r, v in zip(op.results, outs):
             self.values[r] = v
+
+    def value(self, v):
+        """The MLIR value (or fusion.Lazy) of IR value `v`; a lazy value that a
+        loop has written since is that loop's tensor."""
+        m = self.values[v]
+        return m.tensor if isinstance(m, fusion.Lazy) and m.tensor is not None else m
 
     # -- helpers for lowerings ------------------------------------------------------
 
@@ -167,20 +181,33 @@ class FunctionEmitter:
     def generic(self, inputs, outputs, n_loops: int, iterators, body):
         """A `linalg.generic`: inputs/outputs are (tensor, map exprs) pairs; `body` maps
         the element arguments (inputs then outputs) to the yielded values. An
-        input may be lazy (fusion.Lazy): the generic reads its operands instead."""
+        input may be lazy (fusion.Lazy): the generic reads its operands instead;
+        a lazy input to be written (fusion.Plan.written) is also an output of
+        the generic, read where it is written, and becomes that tensor."""
+        inputs = [(v.tensor, e) if isinstance(v, fusion.Lazy) and v.tensor is not None
+                  else (v, e) for v, e in inputs]
+        writes = [k for k, (v, _) in enumerate(inputs)
+                  if isinstance(v, fusion.Lazy) and v.written is not None]
+        extra = [(inputs[k][0].written, inputs[k][1]) for k in writes]
         reads, evaluate = fusion.flatten(inputs)
-        maps = [affine_map(n_loops, exprs) for _, exprs in reads + list(outputs)]
+        outputs = list(outputs)
+        maps = [affine_map(n_loops, exprs) for _, exprs in reads + outputs + extra]
         ins = [v for v, _ in reads]
-        outs = [v for v, _ in outputs]
+        outs = [v for v, _ in outputs + extra]
         op = linalg.GenericOp([o.type for o in outs], ins, outs, ir.ArrayAttr.get(maps),
                               ir.ArrayAttr.get([iterator(k) for k in iterators]))
         types = [ir.RankedTensorType(v.type).element_type for v in ins + outs]
         blk = op.regions[0].blocks.append(*types)
         with ir.InsertionPoint(blk):
             args = list(blk.arguments)
-            ys = body(*evaluate(args[:len(ins)]), *args[len(ins):])
-            linalg.YieldOp(list(ys) if isinstance(ys, (list, tuple)) else [ys])
-        return list(op.results) if len(outs) > 1 else op.result
+            elements = evaluate(args[:len(ins)])
+            ys = body(*elements, *args[len(ins):len(ins) + len(outputs)])
+            ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+            linalg.YieldOp(ys + [elements[k] for k in writes])
+        results = list(op.results)
+        for k, r in zip(writes, results[len(outputs):]):
+            inputs[k][0].tensor = r
+        return results[:len(outputs)] if len(outputs) > 1 else results[0]
 
     def elementwise(self, out: TensorType, operands, body) -> ir.Value:
         """Apply `body` (storage scalars -> storage scalar of out.dtype) element by element.
@@ -191,11 +218,25 @@ class FunctionEmitter:
         """
         inputs = [(v, broadcast_exprs(t, out)) for v, t in operands]
         if self._lazy:
-            self._lazy = False
-            return fusion.Lazy(inputs, body, ir.Location.current)
+            written = self.empty(out) if self._written else None
+            self._lazy = self._written = False
+            return fusion.Lazy(inputs, body, ir.Location.current, written)
         rank = out.rank
-        return self.generic(inputs, [(self.empty(out), list(range(rank)))], rank,
-                            ["parallel"] * rank, lambda *xs: body(*xs[:-1]))
+        k, self._in_place = self._in_place, None
+        if k is None or not isinstance(operands[k][0], ir.Value):
+            return self.generic(inputs, [(self.empty(out), list(range(rank)))], rank,
+                                ["parallel"] * rank, lambda *xs: body(*xs[:-1]))
+        # Overwrite operand k (fusion.Plan.in_place): the loop reads its element
+        # from the output, so that it sees one buffer, not two that might overlap.
+        dest = operands[k][0]
+        same = [j for j, (v, _) in enumerate(operands) if v == dest]
+        others = [j for j in range(len(operands)) if j not in same]
+
+        def in_place(*xs):
+            elements = dict(zip(others, xs[:-1]))
+            return body(*[xs[-1] if j in same else elements[j] for j in range(len(operands))])
+        return self.generic([inputs[j] for j in others], [(dest, list(range(rank)))], rank,
+                            ["parallel"] * rank, in_place)
 
     def declare(self, symbol: str, arg_types, result_types):
         """Declare the external function `symbol` (a C library function) once per module."""

@@ -23,15 +23,30 @@ threading pass included, see one op). The rule (`plan`):
   reaches; counting each path of lazy consumers (an overestimate where two
   paths meet in one loop), at most MAX_EVALUATIONS times, and only once for
   the COSTLY ops (transcendental math): recomputing softmax's `exp` in the
-  sum's loop and the division's cost more than writing `exp(t)` once and
-  reading it twice (docs/performance.md, section Kernels, measures the trade).
+  sum's loop and the division's costs more than writing `exp(t)` once and
+  reading it back (docs/performance.md, section Kernels, measures the trade).
 
 A value read twice inside one loop (`x * x`, diamonds) is computed once there:
 `flatten` shares each lazy value and each operand read within one generic.
+
+Two rules cut passes over materialized values:
+
+- written by its reduction: an element-wise result that is materialized and
+  whose first consumer is a reduction reading it element by element is
+  computed in that reduction's loop, which writes it as a second output (one
+  `linalg.generic`, two outputs) while it reduces it; later consumers read
+  the written tensor. Softmax's `exp(t)` is written by the sum's loop, not by
+  a loop of its own that the sum reads back. Only into float sums and means
+  over every axis (`_writes_well` says why).
+- in place: an element-wise op whose operand is a fresh tensor of the
+  result's type (computed by an element-wise op or a reduction in the same
+  block) that nothing reads afterwards writes its result into that tensor's
+  buffer: softmax's division overwrites `exp(t)`, which bufferization then
+  places in the function's output buffer.
 """
 from __future__ import annotations
 
-from nxc.compiler.ir.core import Block, Function, Value
+from nxc.compiler.ir.core import Block, Function, Operation, Value
 
 # Filled by the lowerings: ops lowered as one `em.elementwise` whose body reads
 # nothing but its element arguments, and reductions that read their operand
@@ -51,32 +66,96 @@ COSTLY = frozenset("""
 class Lazy:
     """An element-wise result left unmaterialized: `operands` are (tensor or
     Lazy, loop exprs over this value's axes) and `body` maps their elements to
-    this value's element; `location` is the producer's MLIR location."""
+    this value's element; `location` is the producer's MLIR location.
 
-    __slots__ = ("operands", "body", "location")
+    A result that the first loop reading it writes (Plan.written) is a Lazy
+    whose `written` is the empty tensor to write it into; that loop sets
+    `tensor` to the written tensor, which later consumers read."""
 
-    def __init__(self, operands, body, location):
+    __slots__ = ("operands", "body", "location", "written", "tensor")
+
+    def __init__(self, operands, body, location, written=None):
         self.operands = list(operands)
         self.body = body
         self.location = location
+        self.written = written
+        self.tensor = None
 
 
-def plan(fn: Function) -> set[Value]:
-    """The results of `fn` (in any block) to leave lazy."""
-    fused: set[Value] = set()
-    _plan_block(fn.body, fused)
-    return fused
+class Plan:
+    """What fusion does in one function: `lazy`, the results left lazy;
+    `written`, materialized results that the loop of a reduction (the op they
+    map to) writes; `in_place`, element-wise ops that write their result into
+    the buffer of their operand at that position."""
+
+    __slots__ = ("lazy", "written", "in_place")
+
+    def __init__(self):
+        self.lazy: set[Value] = set()
+        self.written: dict[Value, Operation] = {}
+        self.in_place: dict[Operation, int] = {}
 
 
-def _plan_block(block: Block, fused: set[Value]):
-    users: dict[Value, list] = {}
+def plan(fn: Function) -> Plan:
+    """The fusion plan of `fn` (every block)."""
+    p = Plan()
+    _plan_block(fn.body, p)
+    return p
+
+
+def _plan_block(block: Block, p: Plan):
+    users: dict[Value, list] = {}  # value -> the ops of this block reading it, in order
     for op in block.ops:
         for v in op.operands:
             users.setdefault(v, []).append(op)
         for region in op.regions:
-            _plan_block(region, fused)
+            _plan_block(region, p)
             for inner in _free_values(region):
                 users.setdefault(inner, []).append(op)  # a region's read is no fusible use
+    _plan_lazy(block, users, p.lazy)
+    for op in block.ops:
+        if op.name not in ELEMENTWISE or len(op.results) != 1 or op.results[0] in p.lazy:
+            continue
+        first = users.get(op.results[0], [None])[0]
+        if first is not None and first.name in REDUCTIONS and _writes_well(first):
+            p.written[op.results[0]] = first
+    here = {id(op) for op in block.ops}
+    for op in block.ops:
+        if op.name not in ELEMENTWISE or len(op.results) != 1:
+            continue
+        r = op.results[0]
+        if r in p.lazy or r in p.written:
+            continue
+        for k, v in enumerate(op.operands):
+            if (_fresh(v) and id(v.owner) in here and v not in p.lazy
+                    and users[v][-1] is op and v.type.dtype == r.type.dtype
+                    and tuple(v.type.shape) == tuple(r.type.shape)):
+                p.in_place[op] = k
+                break
+
+
+def _fresh(v: Value) -> bool:
+    """Whether `v` is a tensor of its own, which its consumer may overwrite: the
+    result of an element-wise op or a reduction (never a parameter, nor a view)."""
+    return isinstance(v.owner, Operation) and v.owner.name in ELEMENTWISE | REDUCTIONS
+
+
+def _writes_well(reduction) -> bool:
+    """Whether the loop of `reduction` may also write its operand: a real float
+    sum or mean over every axis. parallel.py splits these into chunks that sum
+    in a stack cell, which LLVM keeps in a register beside the stores. Other
+    reductions stay out: one over every axis runs on one thread (it would take
+    the operand's loop off the threads), and one that keeps an axis adds into
+    an output element that LLVM cannot tell apart from the written operand, so
+    its loop would not vectorize."""
+    if reduction.results[0].type.rank != 0:  # axes kept, or kept as size 1
+        return False
+    if reduction.name == "sum":
+        return reduction.results[0].type.dtype.is_float
+    return reduction.name == "mean" and reduction.operands[0].type.dtype.is_float
+
+
+def _plan_lazy(block: Block, users, fused: set[Value]):
     evaluations: dict[Value, int] = {}  # lazy value -> loops that compute it
     for op in reversed(block.ops):  # consumers before producers
         if op.name not in ELEMENTWISE or len(op.results) != 1:

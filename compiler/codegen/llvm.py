@@ -72,25 +72,31 @@ def _machine(target: Target, opt_level: int):
                                    reloc="pic", codemodel="default")
 
 
-def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=()) -> "llvm.ModuleRef":
-    """Parse LLVM IR, give every definition but `exports` internal linkage (two
-    artifacts linked into one C program cannot clash), and
-    run LLVM's standard pipeline at -O`opt_level`."""
+def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=(), hidden=(),
+             noinline=()) -> "llvm.ModuleRef":
+    """Parse LLVM IR, give every definition but `exports` and `hidden` internal
+    linkage (two artifacts linked into one C program cannot clash; `hidden`
+    ones stay visible to the other objects of the same library only), and run
+    LLVM's standard pipeline at -O`opt_level`. Functions whose names start
+    with a prefix in `noinline` are never inlined."""
     _init()
     if opt_level not in (0, 1, 2, 3):
         raise CompileError(f"the optimization level must be 0 to 3, got {opt_level}")
-    try:
-        mod = llvm.parse_assembly(ir_text)
-        mod.verify()
-    except RuntimeError as e:
-        raise CompileError(f"invalid LLVM IR from the MLIR translation: {e}") from None
+    mod = _parse(ir_text)
     mod.triple = target.triple
     tm = _machine(target, opt_level)
     mod.data_layout = str(tm.target_data)
-    keep = set(exports)
+    keep, hide, prefixes = set(exports), set(hidden), tuple(noinline)
     for g in list(mod.functions) + list(mod.global_variables):
-        if not g.is_declaration and g.name not in keep:
+        if g.is_declaration:
+            continue
+        if g.name in hide:
+            g.linkage = "external"
+            g.visibility = "hidden"
+        elif g.name not in keep:
             g.linkage = "internal"
+        if prefixes and g.is_function and g.name.startswith(prefixes):
+            g.add_function_attribute("noinline")
     if opt_level > 0:
         pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
         # Unrolling the vectorized loops multiplies code size and compile time
@@ -104,6 +110,24 @@ def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=()) ->
         pb = llvm.create_pass_builder(tm, pto)
         pb.getModulePassManager().run(mod, pb)
     return mod
+
+
+def _parse(ir_text: str):
+    try:
+        mod = llvm.parse_assembly(ir_text)
+        mod.verify()
+    except RuntimeError as e:
+        raise CompileError(f"invalid LLVM IR from the MLIR translation: {e}") from None
+    return mod
+
+
+def function_signature(ir_text: str, name: str) -> str:
+    """`<result type> @name(<parameter types>)`, the signature of the function
+    `name` defined in the LLVM IR `ir_text`, to declare it elsewhere."""
+    _init()
+    fn = _parse(ir_text).get_function(name)
+    result, _, params = str(fn.global_value_type).partition(" (")
+    return f"{result} @{name}({params}"
 
 
 def emit_object(mod, target: Target, opt_level: int = 2) -> bytes:

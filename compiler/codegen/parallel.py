@@ -136,21 +136,26 @@ def _loop_sizes(op, maps, n_loops):
 
 
 def _plan_sum(op):
-    """(sizes, body ops, per input the position of loop 0 or None) for a float
-    sum over every loop into one scalar (`out + f(inputs)`), worth threads; else None."""
+    """(sizes, body ops, per operand the position of loop 0 or None, the
+    accumulator's operand index) for a float sum over every loop into one
+    scalar (`out + f(inputs)`), worth threads; else None. Other outputs must
+    index loop 0 plainly (values written element by element as they are
+    summed, fusion.py): each chunk writes its slice of them."""
     operands = list(op.operands)
     if op.results or not all(isinstance(v.type, ir.MemRefType) for v in operands):
         return None
     iters = [str(a) for a in op.iterator_types]
-    if len(op.outputs) != 1 or op.outputs[0].type.rank != 0 or not iters or any(
-            "reduction" not in k for k in iters):
+    scalars = [j for j, o in enumerate(op.outputs) if o.type.rank == 0]
+    if len(scalars) != 1 or not iters or any("reduction" not in k for k in iters):
         return None
-    if not isinstance(op.outputs[0].type.element_type, (ir.F32Type, ir.F64Type)):
+    j = scalars[0]
+    acc = len(op.inputs) + j
+    if not isinstance(op.outputs[j].type.element_type, (ir.F32Type, ir.F64Type)):
         return None
     block = op.regions[0].blocks[0]
     body = list(block.operations)
-    out = block.arguments[len(block.arguments) - 1]
-    add = body[-1].operands[0].owner if len(body) >= 2 else None
+    out = block.arguments[acc]
+    add = body[-1].operands[j].owner if len(body) >= 2 else None
     if add is None or getattr(add, "name", None) != "arith.addf":
         return None
     uses = [o for o in body for v in o.operands if v == out]
@@ -161,12 +166,14 @@ def _plan_sum(op):
     if found is None:
         return None
     cut = []
-    for m in maps[:-1]:
+    for i, m in enumerate(maps):
+        if i == acc:
+            continue
         bare, mixed = _dim_positions(m, 0)
-        if mixed or len(bare) > 1:
+        if mixed or len(bare) > 1 or (i >= len(op.inputs) and not bare):
             return None
         cut.append(bare[0] if bare else None)
-    return found[0], found[1], cut
+    return found[0], found[1], cut, acc
 
 
 def _captures(op):
@@ -215,12 +222,12 @@ def _outline(module, op, n, d, cut, sizes, body_ops):
     op.erase()
 
 
-def _outline_sum(module, op, n, sizes, body_ops, cut):
+def _outline_sum(module, op, n, sizes, body_ops, cut, acc):
     """A sum into one scalar: partial sums of fixed chunks of loop 0 (fixed by
     the sizes alone, so the result does not depend on the thread count), each
     chunk on a thread, then added into the result in chunk order."""
     operands = list(op.operands)
-    inputs, out = operands[:-1], operands[-1]
+    inputs, out = operands[:acc] + operands[acc + 1:], operands[acc]
     captured = _captures(op)
     passed = [v for v in captured if _constant(v) is None]
     if not all(isinstance(v.type, _SCALAR) for v in passed):
@@ -232,6 +239,9 @@ def _outline_sum(module, op, n, sizes, body_ops, cut):
     entry, lo, hi, args = _chunk_function(module, n, types)
     ins, partials, per, extent = args[:len(inputs)], *args[len(inputs):len(inputs) + 3]
     with ir.InsertionPoint(entry), op.location:
+        # Each chunk sums into a stack cell, which no operand can alias: LLVM
+        # keeps the sum in registers even where the body also stores outputs.
+        cell = memref.alloca(ir.MemRefType.get([], elem), [], [])
         loop = scf.ForOp(lo, hi, _index(1))
         with ir.InsertionPoint(loop.body):
             c = loop.induction_variable
@@ -239,11 +249,10 @@ def _outline_sum(module, op, n, sizes, body_ops, cut):
             length = arith.minui(per, arith.subi(extent, start))
             views = [_slice(v, r, start, length) if r is not None else v
                      for v, r in zip(ins, cut)]
-            memref.store(arith.constant(elem, 0.0), partials, [c])
-            one = ir.MemRefType.get([], elem, ir.StridedLayoutAttr.get(
-                ir.ShapedType.get_dynamic_stride_or_offset(), []))
-            cell = memref.subview(partials, [c], [1], [1], result_type=one)
-            _clone_body(op, views + [cell], captured, passed, args[len(inputs) + 3:])
+            memref.store(arith.constant(elem, 0.0), cell, [])
+            _clone_body(op, views[:acc] + [cell] + views[acc:], captured, passed,
+                        args[len(inputs) + 3:])
+            memref.store(memref.load(cell, []), partials, [c])
             scf.YieldOp([])
         func.ReturnOp([])
     with ir.InsertionPoint(op), op.location:

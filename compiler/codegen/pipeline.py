@@ -19,7 +19,7 @@ from nxc.runtime.errors import CompileError
 from nxc.compiler import timing
 from .deallocs import lower_deallocs
 from .rewrite import rewrite_ops
-from . import parallel, support
+from . import parallel
 
 # (name, MLIR passes, then a rewrite of ours or None): the stages
 # `--print-ir-after` can name.
@@ -74,9 +74,10 @@ def copies_to_linalg(module: ir.Module):
 
 
 def translate(module: ir.Module) -> str:
-    """LLVM IR text of a module in the LLVM dialect."""
+    """LLVM IR text of a module in the LLVM dialect. The support functions it
+    calls are declared, not defined: see support.py."""
     with module.context:
-        return support.link(llvm_dialect.translate_module_to_llvmir(module.operation))
+        return llvm_dialect.translate_module_to_llvmir(module.operation)
 
 
 _FILE_LOC = re.compile(r'loc\("(?P<file>(?:[^"\\]|\\.)*)":(?P<line>\d+):(?P<col>\d+)')

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -57,6 +58,16 @@ def test_generated_entry_takes_only_arrays_needing_no_conversion():
         assert call(other, s) == "general"
     assert call(x) == "general" and call(x, s, s) == "general"
     assert len(calls) == 1
+    # an entry of the same shape of signature shares the compiled template, not its values
+    i32 = np.dtype(np.int32)
+    other = fastcall.entry([(i32, (2,)), (i32, ())], [((5,), i32, ("k",))],
+                           lambda *addresses: calls.append(("other",) + addresses) or 0,
+                           general, refused)
+    assert call(x, s).shape == (2,) and len(calls) == 2
+    assert other(x, s) == "general" and len(calls) == 2
+    r = other(np.ones(2, np.int32), np.asarray(3, np.int32))
+    assert r.shape == (5,) and r.dtype == nx.s32 and r.names == ("k",)
+    assert calls[-1][0] == "other"
 
 
 def test_defn_fast_path_matches_the_checked_path(cache):
@@ -114,6 +125,8 @@ import model
 out = model.scaled(np.arange(3, dtype=np.float32))
 from nxc.compiler import jit_cache
 print(json.dumps({{"out": np.asarray(out).tolist(), "mlir": "mlir" in sys.modules,
+                  "resolve": "nxc.compiler.frontend.resolve" in sys.modules,
+                  "source": "nxc.compiler.frontend.source" in sys.modules,
                   "code": jit_cache.code_fingerprint()}}))
 """
 
@@ -153,8 +166,13 @@ def _hit(tmp_path, env):
                          "times in a row: a cache hit could never happen")
 
 
-def _write_model(tmp_path, scale, op):
-    (tmp_path / "model.py").write_text(textwrap.dedent(MODEL.format(scale=scale, op=op)))
+def _write_model(tmp_path, scale, op, age_s=None):
+    """Write model.py (last modified `age_s` seconds ago, if given)."""
+    path = tmp_path / "model.py"
+    path.write_text(textwrap.dedent(MODEL.format(scale=scale, op=op)))
+    if age_s is not None:
+        t = time.time_ns() - int(age_s * 1e9)
+        os.utime(path, ns=(t, t))
     for stale in (tmp_path / "__pycache__").glob("model*"):
         stale.unlink()
 
@@ -167,10 +185,31 @@ def test_new_process_hits_the_index_and_edits_invalidate_it(tmp_path, cache):
     hit = _hit(tmp_path, env)
     assert hit["out"] == [2.0, 4.0, 6.0]
     assert not hit["mlir"], "a cache hit imported MLIR (it lowered the function again)"
+    assert not hit["resolve"], "a cache hit resolved names (only lowering needs to)"
     _write_model(tmp_path, 3.0, "+")  # a global the defn reads
     assert _run_child(tmp_path, env)["out"] == [3.0, 6.0, 9.0]
     _write_model(tmp_path, 3.0, "-")  # the source of a defn it calls
     assert _run_child(tmp_path, env)["out"] == [-3.0, 0.0, 3.0]
+
+
+def test_a_hit_on_an_unchanged_file_reads_no_source(tmp_path, cache):
+    """The source summaries of a file modified a while ago stand for its text: a
+    hit then reads no source; an edit (same size, an old mtime of its own) still
+    misses and recompiles."""
+    env = dict(os.environ, NXC_CACHE_DIR=str(cache))
+    _write_model(tmp_path, 2.0, "+", age_s=10)
+    assert _run_child(tmp_path, env)["out"] == [2.0, 4.0, 6.0]
+    # The first process summarized both defns; a change to nxc's own files meanwhile
+    # invalidates the summaries with the entries: the next process records them again.
+    for _ in range(4):
+        hit = _run_child(tmp_path, env)
+        if not hit["source"]:
+            break
+    assert hit["out"] == [2.0, 4.0, 6.0] and not hit["mlir"]
+    assert not hit["source"], "a hit on an unchanged file read its source"
+    _write_model(tmp_path, 2.0, "-", age_s=5)  # the callee's source, same size
+    edited = _run_child(tmp_path, env)
+    assert edited["out"] == [-2.0, 0.0, 2.0] and edited["mlir"]
 
 
 def test_values_the_index_cannot_capture_leave_a_defn_unindexed(cache):

@@ -21,7 +21,8 @@ def scale(x: nx.f32[4]):
 # Every stage of a compile to an artifact, in the order they run.
 EXPECTED = (["frontend", "IR passes", "import backend", "emit MLIR", "verify MLIR"]
             + [f"mlir {s}" for s in STAGES]
-            + ["translate to LLVM IR", "LLVM optimize", "codegen", "link", "artifact write"])
+            + ["translate to LLVM IR", "support code", "LLVM optimize", "codegen", "link",
+               "artifact write"])
 
 LINE = re.compile(r"^  (?P<name>.+?)\s+(?P<ms>\d+\.\d) ms(\s+\d+\.\d%)?$")
 

@@ -1,21 +1,27 @@
 """Threads in compiled code: the count (`nxc.set_num_threads`, NXC_NUM_THREADS),
-results independent of it, concurrent callers, and small work kept on the
-calling thread.
+results independent of it, concurrent callers, small work kept on the
+calling thread, and the pool of threads_ir.py (workers kept across calls,
+nested calls, fork, unloading, threads that cannot start, idle workers
+asleep).
 
 Chunks of a split loop (and slices of a split product) compute each element
 exactly as one thread does, so results must be equal bit for bit.
+
+The pool tests drive the thread support directly through a small library of
+LLVM IR (`harness`) whose jobs record the kernel thread id that ran them.
 """
 import ctypes
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
 
 import nxc
-from nxc.compiler.codegen import compile_module
+from nxc.compiler.codegen import compile_module, link, llvm, threads_ir
 from nxc.compiler.ir import dtypes as T
 from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Module
@@ -186,3 +192,298 @@ def test_only_large_loops_are_split():
     assert "__nxc_parallel_" not in small
     assert compile_module(_module("large", 1024, 1024), emit="llvm").count(
         "@pthread_create(") >= 2
+
+
+# -- the pool -------------------------------------------------------------------
+
+# Jobs { ptr out, i64 index, i64 spin }: `job` spins `spin` iterations, then
+# writes its thread id to out[index]; `outer` runs 4 such jobs on 2 threads
+# (a parallel region inside a job). `run_auto` takes the thread count from
+# `nxc_num_threads`, as generated code does.
+_HARNESS = """
+define internal ptr @job(ptr %j) {
+entry:
+  %v = alloca i64, align 8
+  %out = load ptr, ptr %j, align 8
+  %i.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 1
+  %i = load i64, ptr %i.p, align 8
+  %s.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 2
+  %spin = load i64, ptr %s.p, align 8
+  br label %loop
+loop:
+  %k = phi i64 [0, %entry], [%k1, %loop]
+  store volatile i64 %k, ptr %v, align 8
+  %k1 = add i64 %k, 1
+  %more = icmp ult i64 %k1, %spin
+  br i1 %more, label %loop, label %end
+end:
+  %tid = call i32 @gettid()
+  %tid64 = sext i32 %tid to i64
+  %slot = getelementptr inbounds i64, ptr %out, i64 %i
+  store i64 %tid64, ptr %slot, align 8
+  ret ptr null
+}
+
+define internal ptr @outer(ptr %j) {
+entry:
+  %out = load ptr, ptr %j, align 8
+  %i.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 1
+  %i = load i64, ptr %i.p, align 8
+  %s.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 2
+  %spin = load i64, ptr %s.p, align 8
+  %at = mul i64 %i, 4
+  %base = getelementptr inbounds i64, ptr %out, i64 %at
+  call void @fill_run(ptr @job, ptr %base, i64 4, i64 2, i64 %spin)
+  ret ptr null
+}
+
+define internal void @fill_run(ptr %fn, ptr %out, i64 %n, i64 %threads, i64 %spin) {
+entry:
+  %jobs = alloca { ptr, i64, i64 }, i64 %n, align 8
+  br label %fill
+fill:
+  %i = phi i64 [0, %entry], [%i1, %fill]
+  %j = getelementptr inbounds { ptr, i64, i64 }, ptr %jobs, i64 %i
+  store ptr %out, ptr %j, align 8
+  %i.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 1
+  store i64 %i, ptr %i.p, align 8
+  %s.p = getelementptr inbounds { ptr, i64, i64 }, ptr %j, i32 0, i32 2
+  store i64 %spin, ptr %s.p, align 8
+  %i1 = add i64 %i, 1
+  %more = icmp ult i64 %i1, %n
+  br i1 %more, label %fill, label %go
+go:
+  call void @__nxc_run_jobs(ptr %fn, ptr %jobs, i64 24, i64 %n, i64 %threads)
+  ret void
+}
+
+define void @run(ptr %out, i64 %n, i64 %threads, i64 %spin) {
+  call void @fill_run(ptr @job, ptr %out, i64 %n, i64 %threads, i64 %spin)
+  ret void
+}
+
+define void @nested(ptr %out, i64 %n, i64 %threads, i64 %spin) {
+  call void @fill_run(ptr @outer, ptr %out, i64 %n, i64 %threads, i64 %spin)
+  ret void
+}
+
+define void @run_auto(ptr %out, i64 %n, i64 %spin) {
+  %t = call i64 @__nxc_threads_for(i64 1099511627776, i64 1)
+  call void @fill_run(ptr @job, ptr %out, i64 %n, i64 %t, i64 %spin)
+  ret void
+}
+
+declare i32 @gettid()
+"""
+
+# A pthread_create that always fails (EAGAIN).
+_NO_THREADS = """
+define internal i32 @no_thread(ptr %t, ptr %a, ptr %f, ptr %arg) {
+  ret i32 11
+}
+"""
+
+SPIN = 20000  # iterations per job: some microseconds, so that workers join in
+
+
+def _harness_library(path, failing_create=False):
+    support = threads_ir.THREADS_IR
+    text = _HARNESS
+    if failing_create:
+        support = support.replace("@pthread_create(", "@no_thread(")
+        text += _NO_THREADS
+    text = support + text
+    text += "\n" + threads_ir.missing_declarations(text, threads_ir.THREADS_DECLS) + "\n"
+    target = llvm.host_target()
+    mod = llvm.optimize(text, target, 2,
+                        exports=("run", "nested", "run_auto", threads.NUM_THREADS_SYMBOL))
+    link.link_shared(llvm.emit_object(mod, target, 2), str(path))
+    lib = ctypes.CDLL(str(path))
+    for name, args in (("run", 4), ("nested", 4), ("run_auto", 3)):
+        getattr(lib, name).argtypes = [ctypes.c_void_p] + [ctypes.c_int64] * (args - 1)
+        getattr(lib, name).restype = None
+    return lib
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pool") / "harness.so"
+    return str(path), _harness_library(path)
+
+
+def _tids(fn, n, *args):
+    out = np.zeros(n, np.int64)
+    fn(out.ctypes.data, n, *args)
+    assert (out != 0).all(), "every job ran"
+    return out
+
+
+def _worker_tids(out):
+    return set(out.tolist()) - {threading.get_native_id()}
+
+
+def _workers_seen(fn, *args, calls=20, deadline=5.0):
+    """The worker thread ids of `calls` calls of `fn`, and more calls until one
+    job ran on a worker (on a busy machine the OS may not run a new thread at
+    once) or `deadline` seconds passed."""
+    seen, end = set(), time.monotonic() + deadline
+    for k in range(1 << 20):
+        seen |= _worker_tids(_tids(fn, *args))
+        if k >= calls and (seen or time.monotonic() > end):
+            return seen
+
+
+@pytest.mark.skipif(not threads_ir.POOL, reason="no futex support for this machine: "
+                    "every call starts its own threads")
+def test_pool_workers_persist_across_calls(harness):
+    _, lib = harness
+    workers = _workers_seen(lib.run, 16, 3, SPIN)
+    # Fork-join would start two new threads (new ids) per call.
+    assert 1 <= len(workers) <= 2, workers
+    live = set(map(int, os.listdir("/proc/self/task")))
+    assert workers <= live, "the workers outlive the calls"
+
+
+@pytest.mark.skipif(not threads_ir.POOL, reason="no pool on this machine")
+def test_pool_follows_set_num_threads(tmp_path, restore_threads):
+    lib = _harness_library(tmp_path / "auto.so")
+    threads.attach(lib)
+    nxc.set_num_threads(1)
+    for _ in range(3):
+        assert not _worker_tids(_tids(lib.run_auto, 16, SPIN))
+    nxc.set_num_threads(3)
+    three = _workers_seen(lib.run_auto, 16, SPIN)
+    assert 1 <= len(three) <= 2, three
+    nxc.set_num_threads(2)
+    for _ in range(20):
+        two = _worker_tids(_tids(lib.run_auto, 16, SPIN))
+        # Any one of the pool's workers may be the one that joins in.
+        assert len(two) <= 1 and two <= three, (two, three)
+
+
+def test_nested_parallel_calls(harness):
+    """A job that runs a parallel region itself, on the caller (which holds the
+    pool) and on workers: the inner calls start threads of their own."""
+    _, lib = harness
+    out = np.zeros(32, np.int64)  # 8 outer jobs, each of 4 inner ones
+    caller = threading.Thread(target=lib.nested, args=(out.ctypes.data, 8, 2, SPIN))
+    caller.start()
+    caller.join(timeout=60)
+    assert not caller.is_alive(), "the nested call never returned"
+    assert (out != 0).all(), "every inner job ran"
+
+
+def test_concurrent_callers_share_one_pool(harness):
+    _, lib = harness
+    errors = []
+
+    def call():
+        try:
+            for _ in range(10):
+                _tids(lib.run, 12, 2, SPIN)
+                out = np.zeros(16, np.int64)
+                lib.nested(out.ctypes.data, 4, 2, SPIN)
+                assert (out != 0).all()
+        except Exception as e:  # reported below: a failing thread must fail the test
+            errors.append(e)
+    callers = [threading.Thread(target=call) for _ in range(4)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join(timeout=60)
+    assert not any(c.is_alive() for c in callers), "a call never returned"
+    assert not errors, errors
+
+
+def test_threads_that_cannot_start_leave_their_jobs_to_the_caller(tmp_path):
+    lib = _harness_library(tmp_path / "nothreads.so", failing_create=True)
+    for threads_ in (2, 4):
+        assert not _worker_tids(_tids(lib.run, 9, threads_, 100))
+    out = np.zeros(12, np.int64)
+    lib.nested(out.ctypes.data, 3, 2, 100)
+    assert set(out.tolist()) == {threading.get_native_id()}
+
+
+def _cpu_ticks(tid):
+    fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@pytest.mark.skipif(not threads_ir.POOL, reason="no pool on this machine")
+def test_idle_workers_sleep(harness):
+    _, lib = harness
+    workers = _workers_seen(lib.run, 16, 2, SPIN)
+    time.sleep(0.05)
+    before = {t: _cpu_ticks(t) for t in workers}
+    time.sleep(0.3)
+    # A spinning worker would use about 30 ticks of 10 ms here.
+    assert all(_cpu_ticks(t) - before[t] <= 2 for t in workers), (before, workers)
+
+
+_FORK_CHILD = """
+import ctypes, os, sys, threading
+import numpy as np
+lib = ctypes.CDLL(sys.argv[1])
+lib.run.argtypes = [ctypes.c_void_p] + [ctypes.c_int64] * 3
+
+def run():
+    out = np.zeros(16, np.int64)
+    lib.run(out.ctypes.data, 16, 2, 20000)
+    return bool((out != 0).all())
+
+def child():
+    os._exit(0 if run() and run() else 1)
+
+assert run()  # the parent's pool has a worker
+stop = False
+
+def busy():  # keeps the pool in use while the main thread forks
+    while not stop:
+        run()
+t = threading.Thread(target=busy)
+for phase in ("idle", "busy"):
+    if phase == "busy":
+        t.start()
+    for _ in range(5):
+        pid = os.fork()
+        if pid == 0:
+            child()
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, (phase, status)
+stop = True
+t.join()
+assert run()
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_fork_child_runs_parallel_calls(harness):
+    path, _ = harness
+    proc = subprocess.run([sys.executable, "-c", _FORK_CHILD, path], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+_UNLOAD = """
+import _ctypes, ctypes, sys, time
+import numpy as np
+lib = ctypes.CDLL(sys.argv[1])
+lib.run.argtypes = [ctypes.c_void_p] + [ctypes.c_int64] * 3
+out = np.zeros(16, np.int64)
+lib.run(out.ctypes.data, 16, 2, 20000)
+_ctypes.dlclose(lib._handle)  # the workers are still spinning in its code
+time.sleep(0.1)
+print(sys.argv[1] in open("/proc/self/maps").read())
+"""
+
+
+def test_unloading_a_library_with_workers(harness, tmp_path):
+    # A copy of its own: the harness fixture's library is loaded in this process.
+    path = tmp_path / "unload.so"
+    path.write_bytes(open(harness[0], "rb").read())
+    proc = subprocess.run([sys.executable, "-c", _UNLOAD, str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    # Kept loaded where it started workers.
+    assert proc.stdout.strip() == str(threads_ir.POOL)

@@ -19,7 +19,13 @@ EDGES = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, TINY, -TINY, 1e-38, 1.1754
                   -1e-38, 1e-30, -1e-30, np.finfo(F32).max, -np.finfo(F32).max, 1.0, -1.0,
                   0.5, 0.625, -0.625, 0.927734375, -0.927734375, 88.72283, 88.72284, 88.8,
                   89.0, -87.33654, -87.4, -103.2789, -103.9, -104.0, -110.0, 9.0, -9.0,
-                  20.0, -20.0, 4.0, -4.0, 1e-4, -1e-4, 1e5, -1e5], F32)
+                  20.0, -20.0, 4.0, -4.0, 1e-4, -1e-4, 1e5, -1e5,
+                  # tanh: its clamp, and where it starts to round to 1
+                  9.1, -9.1, 9.0, 9.01, 9.011, 9.02, 8.3, -8.3,
+                  # expm1: k = 128 (the halved scale) from 88.376 on; rounding to -1
+                  88.37626, 88.38, -17.0, -17.33, -18.0, 0.3465736, -0.3465736], F32)
+# tanh's range reduction: 2|x| = 2r + k ln2 switches k at 2|x| / ln2 = j + 1/2.
+TANH_K_SWITCHES = ((np.arange(27) + 0.5) * math.log(2) / 2).astype(F32)
 
 
 def _with_neighbours(x):
@@ -33,7 +39,8 @@ def _inputs(lo, hi, n=200_001):
     mags = np.ldexp(np.linspace(1, 2, 8, endpoint=False), np.arange(-149, 128)[:, None])
     mags = mags.ravel().astype(F32)
     mags = mags[np.isfinite(mags)]
-    return np.concatenate([dense, mags, -mags, _with_neighbours(EDGES), EDGES])
+    edges = np.concatenate([EDGES, TANH_K_SWITCHES, -TANH_K_SWITCHES])
+    return np.concatenate([dense, mags, -mags, _with_neighbours(edges), edges])
 
 
 def _sigmoid(v):
@@ -56,9 +63,17 @@ def _exp(v):
         return math.inf
 
 
+def _expm1(v):
+    try:
+        return math.expm1(v)
+    except OverflowError:
+        return math.inf
+
+
 ORACLES = {
     # op: (math function on one float, dense range)
     "exp": (_exp, (-110, 90)),
+    "expm1": (_expm1, (-20, 90)),
     "log": (_log, (0, 100)),
     "tanh": (math.tanh, (-12, 12)),
     "sigmoid": (_sigmoid, (-110, 110)),
@@ -109,10 +124,15 @@ def test_within_two_ulp_of_the_correctly_rounded_value(compiled, name):
 @pytest.mark.parametrize("name, x, expected", [
     ("exp", [0.0, -0.0, np.inf, -np.inf, np.nan, -104.0, 89.0],
      [1.0, 1.0, np.inf, 0.0, np.nan, 0.0, np.inf]),
+    ("expm1", [0.0, -0.0, np.inf, -np.inf, np.nan, TINY, -TINY, 1e-30, -18.0, -1e30, 88.8,
+               1e30],
+     [0.0, -0.0, np.inf, -1.0, np.nan, TINY, -TINY, 1e-30, -1.0, -1.0, np.inf, np.inf]),
     ("log", [1.0, 0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, TINY],
      [0.0, -np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan, -103.27893]),
-    ("tanh", [0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -20.0],
-     [0.0, -0.0, 1.0, -1.0, np.nan, 1.0, -1.0]),
+    # tanh: 1 from the clamp at 9.1 on; below 2 ** -24 (subnormals too) t + 2
+    # rounds to 2 and t = 2x exactly, so x comes back.
+    ("tanh", [0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -20.0, 9.1, -1e30, TINY, -TINY, 1e-30],
+     [0.0, -0.0, 1.0, -1.0, np.nan, 1.0, -1.0, 1.0, -1.0, TINY, -TINY, 1e-30]),
     ("sigmoid", [0.0, np.inf, -np.inf, np.nan, -200.0], [0.5, 1.0, 0.0, np.nan, 0.0]),
     ("erf", [0.0, -0.0, np.inf, -np.inf, np.nan, 10.0], [0.0, -0.0, 1.0, -1.0, np.nan, 1.0]),
 ])
