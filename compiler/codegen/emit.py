@@ -238,6 +238,17 @@ class FunctionEmitter:
         return self.generic([inputs[j] for j in others], [(dest, list(range(rank)))], rank,
                             ["parallel"] * rank, in_place)
 
+    def broadcast(self, x, exprs, out: TensorType) -> ir.Value:
+        """`x` read at out's index (exprs: for each axis of x, the axis of `out`
+        it runs along, or None for index 0); lazy (fusion.BROADCASTS) when every
+        consumer reads it element by element."""
+        if self._lazy:
+            self._lazy = False
+            return fusion.Lazy([(x, exprs)], lambda a: a, ir.Location.current)
+        r = out.rank
+        return self.generic([(x, exprs)], [(self.empty(out), list(range(r)))], r,
+                            ["parallel"] * r, lambda a, _o: a)
+
     def declare(self, symbol: str, arg_types, result_types):
         """Declare the external function `symbol` (a C library function) once per module."""
         if symbol in ir.SymbolTable(self.module.operation):

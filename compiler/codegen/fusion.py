@@ -13,7 +13,9 @@ This runs on tensors, before bufferization, on the IR the emitter lowers, so
 that the fused loop is an ordinary `linalg.generic` (later passes, the
 threading pass included, see one op). The rule (`plan`):
 
-- producers: the ops in ELEMENTWISE (their lowering is one `em.elementwise`);
+- producers: the ops in ELEMENTWISE (their lowering is one `em.elementwise`),
+  and BROADCASTS read by materialized element-wise ops only (`x * w[:, None]`
+  reads `w` through the broadcast's map, no copy);
 - consumers: an ELEMENTWISE op reading the value at its own shape (never
   broadcast: a lazy value read along a broadcast axis would be recomputed for
   each repeat), or a reduction in REDUCTIONS (each element read once), in the
@@ -53,6 +55,12 @@ from nxc.compiler.ir.core import Block, Function, Operation, Value
 # through `em.generic` once per element.
 ELEMENTWISE: set[str] = set()
 REDUCTIONS: set[str] = set()
+
+# Ops whose result is their operand read along other axes (no arithmetic): a
+# materialized element-wise consumer reads the operand through the composed
+# map instead of a copy, however many consumers there are. Their operand is
+# never lazy (it would be recomputed for each repeat): they are no fusible use.
+BROADCASTS = frozenset({"broadcast"})
 
 MAX_EVALUATIONS = 2
 
@@ -158,11 +166,19 @@ def _writes_well(reduction) -> bool:
 def _plan_lazy(block: Block, users, fused: set[Value]):
     evaluations: dict[Value, int] = {}  # lazy value -> loops that compute it
     for op in reversed(block.ops):  # consumers before producers
-        if op.name not in ELEMENTWISE or len(op.results) != 1:
+        if (op.name not in ELEMENTWISE and op.name not in BROADCASTS) or len(op.results) != 1:
             continue
         v = op.results[0]
         consumers = list({id(u): u for u in users.get(v, [])}.values())
         if not all(_fusible_use(u, v) for u in consumers):
+            continue
+        if op.name in BROADCASTS:
+            # A read costs what reading a copy costs. Only a loop that writes
+            # every element (a materialized element-wise op) may read it: in
+            # a reduction's loop, an axis the broadcast adds would be indexed
+            # by no operand, and the loop would have no bound.
+            if all(u.name in ELEMENTWISE and u.results[0] not in fused for u in consumers):
+                fused.add(v)
             continue
         count = sum(evaluations.get(u.results[0], 1) if u.results else 1 for u in consumers)
         if count <= (1 if op.name in COSTLY else MAX_EVALUATIONS):

@@ -99,9 +99,7 @@ def _broadcast(em, op, x):
     for j, a in enumerate(op.attrs["axes"]):
         stretched = xt.shape[j] == 1 and out.shape[a] != 1
         exprs.append(None if stretched else a)
-    r = out.rank
-    return em.generic([(x, exprs)], [(em.empty(out), list(range(r)))], r, ["parallel"] * r,
-                      lambda a, _o: a)
+    return em.broadcast(x, exprs, out)
 
 
 @lowering("slice")

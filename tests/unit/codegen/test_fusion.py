@@ -134,6 +134,33 @@ func @sum_then_branch(%p: u8, %t: f32[?n]) -> f32[?n] {
   return %y
 }
 
+func @scaled_rows(%w: f32[4], %x: f32[?n][4], %y: f32[?n]) -> f32[?n][4] {
+  %p = multiply(%x, %w) : f32[?n][4]
+  %d = sum(%p) {axes = (1), keep_axes = false} : f32[?n]
+  %e = subtract(%d, %y) : f32[?n]
+  %b = broadcast(%e) {shape = (?n, 4), axes = (0)} : f32[?n][4]
+  %g = multiply(%b, %x) : f32[?n][4]
+  return %g
+}
+
+func @broadcasts(%s: f32[1], %x: f32[?n][3]) -> (f32[?n][3], f32[?n][3], f32) {
+  %e = exp(%s) : f32[1]
+  %b = broadcast(%e) {shape = (?n, 3), axes = (1)} : f32[?n][3]
+  %c = broadcast(%x) {shape = (2, ?n, 3), axes = (1, 2)} : f32[2][?n][3]
+  %t = sum(%c) {axes = (0, 1, 2), keep_axes = false} : f32
+  %y = add(%b, %x) : f32[?n][3]
+  %z = multiply(%b, %y) : f32[?n][3]
+  %w = subtract(%z, %b) : f32[?n][3]
+  return %b, %w, %t
+}
+
+func @broadcast_twice(%s: f64[?n], %x: f64[3][?n]) -> (f64[3][?n], f64[3][?n]) {
+  %b = broadcast(%s) {shape = (3, ?n), axes = (1)} : f64[3][?n]
+  %y = add(%b, %x) : f64[3][?n]
+  %z = divide(%x, %b) : f64[3][?n]
+  return %y, %z
+}
+
 func @stable_softmax_rows(%x: f32[3][?n]) -> f32[3][?n] {
   %m = reduce_max(%x) {axes = (1), keep_axes = true} : f32[3][1]
   %d = subtract(%x, %m) : f32[3][?n]
@@ -167,6 +194,15 @@ def _name(v):
     ("cheap_twice", ["multiply"]),
     # A value read inside a region is materialized.
     ("branch", []),
+    # A broadcast read element by element is read through its map, never
+    # copied; its operand, read repeatedly, is materialized (the row sum's
+    # product is lazy in the sum's loop).
+    ("scaled_rows", ["multiply", "broadcast"]),
+    # A broadcast returned, reduced (an axis it adds would bound no loop) or
+    # read by a lazy op is materialized; the add and the product are computed
+    # in the subtraction's loop.
+    ("broadcasts", ["add", "multiply"]),
+    ("broadcast_twice", ["broadcast"]),
 ])
 def test_plan(module, fn, lazy):
     assert sorted(_name(v) for v in fusion.plan(module.functions[fn]).lazy) == sorted(lazy)
@@ -237,7 +273,7 @@ def _agree(got, want):
 
 FUNCTIONS = ["fma_tanh", "stable_softmax", "half_chain", "diamond", "cheap_twice", "branch",
              "softmax", "exp_and_sum", "over_max", "kept_total", "f16_softmax", "centered",
-             "columns", "int_sum", "sum_then_branch"]
+             "columns", "int_sum", "sum_then_branch", "scaled_rows", "broadcasts", "broadcast_twice"]
 
 
 @pytest.mark.parametrize("fn", FUNCTIONS)
