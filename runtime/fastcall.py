@@ -94,8 +94,9 @@ def entry(params, outputs, native, general, refused):
     for i, (dtype, shape) in enumerate(params):
         namespace[f"d{i}"], namespace[f"s{i}"] = dtype, tuple(shape)
     for k, (shape, dtype, names) in enumerate(outputs):
-        namespace[f"rs{k}"], namespace[f"rd{k}"], namespace[f"names{k}"] = \
-            tuple(shape), dtype, names
+        namespace[f"rs{k}"], namespace[f"rd{k}"] = tuple(shape), dtype
+        # The names as the hook would make them, once rather than per call.
+        namespace[f"names{k}"] = tuple(names) if names is not None else (None,) * len(shape)
     exec(_code("\n".join(lines)), namespace)  # noqa: S102 - our own template, no user text
     return namespace["entry"]
 

@@ -6,7 +6,7 @@
   broadcast of a scalar stays a broadcast. A cond on a constant predicate
   becomes the branch it takes.
 - Identities replace an op by its operand where that is exact for every input
-  (NaN and signed zeros included): x * 1, x / 1, x - 0, -(-x), a reshape,
+  (NaN and signed zeros included): x * 1, x / 1, x - 0, real x ** 1, -(-x), a reshape,
   broadcast, conversion, transpose, slice or pad that changes nothing, a
   reduction over no axes, select on a constant predicate. x + 0 is kept: it
   turns -0.0 into 0.0.
@@ -102,6 +102,10 @@ def _identity(op: Operation):
         y = op.operands[1]
         return (same(x) if _all(y, 1) else None) or (same(y) if _all(x, 1) else None)
     if name == "divide" and _all(op.operands[1], 1):
+        return same(x)
+    # pow(x, 1) is x for every real x (IEEE pow, NaN and -0 included); a complex
+    # power is computed through log and exp, which may round.
+    if name == "pow" and not t.dtype.is_complex and _all(op.operands[1], 1):
         return same(x)
     if name == "subtract" and _all(op.operands[1], 0):
         return same(x)

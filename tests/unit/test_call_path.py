@@ -82,6 +82,9 @@ def test_defn_fast_path_matches_the_checked_path(cache):
         out = f(a, x, y)
         assert isinstance(out, nx.Tensor) and out.dtype == nx.f32
         np.testing.assert_array_equal(np.asarray(out), want)
+        # the result is read-only, unnamed, and owns its own buffer
+        assert out.names == (None,) and not np.asarray(out).flags.writeable
+        assert not np.shares_memory(np.asarray(out), np.asarray(first))
     np.testing.assert_array_equal(np.asarray(first), want)
     # other forms of the same values take the checked path, with the same result
     np.testing.assert_array_equal(np.asarray(f(a, np.arange(8, dtype=np.float32)[::2], y)),

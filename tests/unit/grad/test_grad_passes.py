@@ -85,6 +85,17 @@ def test_exact_identities():
     assert names(fn) == ["constant", "add", "return"]
 
 
+def test_power_one_is_an_identity_for_real_bases_only():
+    real = simplified(function([f64(4)], lambda b, x: b.op("pow", x, 1.0)),
+                      np.array([-0.0, np.nan, -np.inf, 3.5]))
+    assert names(real) == ["return"]
+    # A complex power goes through log and exp: kept.
+    c128 = TensorType(T.c128, (2,))
+    cplx = simplified(function([c128], lambda b, z: b.op("pow", z, 1.0)),
+                      np.array([1 + 2j, -3j]))
+    assert "pow" in names(cplx)
+
+
 def test_cond_on_a_constant_predicate_becomes_its_branch():
     def body(b, x):
         return cond(b, b.constant(1, T.u8), lambda b: [b.op("exp", x)],
