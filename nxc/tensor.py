@@ -53,7 +53,9 @@ class Tensor:
     def _fresh(cls, array, names=None):
         """A tensor over a host array the runtime has just allocated (C-contiguous,
         owning its data, referenced nowhere else): `_wrap` without its checks,
-        which cost half of a small compiled call."""
+        which cost half of a small compiled call. A device result goes to `_wrap`."""
+        if type(array) is not np.ndarray:
+            return cls._wrap(array, names)
         t = cls.__new__(cls)
         array.setflags(write=False)
         t._array = array

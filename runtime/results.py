@@ -3,9 +3,9 @@
 By default results become `nxc.tensor.Tensor` (the eager tensor, numpy
 compatible through `np.asarray`) when that module imports, plain numpy arrays
 otherwise. `set_result_wrapper` replaces the hook, e.g. with `lambda a, names: a`.
-The arrays are the call's own, freshly allocated (C-contiguous, owning their
-data, referenced nowhere else), so the default wraps them without copying or
-checking them.
+The arrays are the call's own, freshly allocated (host arrays C-contiguous,
+owning their data, referenced nowhere else; or a GPU call's device arrays),
+so the default wraps host arrays without copying or checking them.
 """
 from __future__ import annotations
 

@@ -40,15 +40,18 @@ from __future__ import annotations
 
 import platform
 import re
+import sys
 
 from nxc.runtime.threads import NUM_THREADS_SYMBOL
 
 MAX_THREADS = 64
 SPIN_CYCLES = 1 << 16  # cycle-counter ticks an idle thread spins before it sleeps (~25 us)
 
-# The futex syscall number per machine; elsewhere the pool is off and every
-# call starts its own threads.
-FUTEX = {"x86_64": 202, "aarch64": 98, "arm64": 98}.get(platform.machine().lower(), 0)
+# The Linux futex syscall number per machine; elsewhere (another machine or
+# another OS: macOS has no futex) the pool is off and every call starts its
+# own threads.
+FUTEX = {"x86_64": 202, "aarch64": 98, "arm64": 98}.get(platform.machine().lower(), 0) \
+    if sys.platform.startswith("linux") else 0
 POOL = FUTEX != 0
 _FUTEX_WAIT, _FUTEX_WAKE = 128, 129  # FUTEX_WAIT / FUTEX_WAKE, process-private
 _CLOSED = 1 << 40  # the slot counter of a call whose slots are closed

@@ -16,7 +16,7 @@ from mlir.dialects import math
 from nxc.compiler.ir import dtypes
 from nxc.compiler.ir.dtypes import to_float, to_real
 
-from .. import fusion, mathpoly
+from .. import fusion, mathpoly, mathpoly64
 from .. import scalar as S
 from ..mlir_types import compute_dtype, compute_type, element_type
 from . import lowering
@@ -264,12 +264,14 @@ def _rsqrt(em, c, x):
 
 
 def _vectorized(name, kernel):
-    """`kernel`, except in f32 (and f16/bf16, computed in f32), where the
-    polynomial expansion of mathpoly replaces it: the loop then vectorizes."""
-    poly = mathpoly.F32[name]
+    """`kernel`, except in f32 (and f16/bf16, computed in f32) and f64, where the
+    polynomial expansion of mathpoly (mathpoly64) replaces it when there is one:
+    the loop then vectorizes."""
+    polys = {dtypes.f32: mathpoly.F32.get(name), dtypes.f64: mathpoly64.F64.get(name)}
 
     def kernel_or_poly(em, c, x):
-        return poly(x) if c == dtypes.f32 else kernel(em, c, x)
+        poly = polys.get(c)
+        return poly(x) if poly else kernel(em, c, x)
     return kernel_or_poly
 
 
@@ -293,7 +295,7 @@ def _compare(how):
 
 
 def _erf(em, c, x):
-    """libm's erf (f64; the f32 expansion is within 1 ulp of math.erf rounded)."""
+    """libm's erf, for a float type without an expansion (f32 and f64 have one)."""
     return libm(em, "erf", c, x)
 
 
