@@ -12,7 +12,8 @@ The coefficients are Cephes' (exp, log) and Norbert Juffa's (erf) minimax
 polynomials for f32; tanh's and expm1's are near-minimax fits of our own
 (Lawson-weighted least squares in float64, then rounded to f32), and both were
 checked against float64 numpy over all 2 ** 32 f32 inputs (tanh at most 2 ulp,
-expm1 1 ulp). Multiply-adds carry the `contract` flag so that LLVM may fuse
+expm1 1 ulp). log1p is fdlibm's algorithm on log's code (1 ulp over all 2 ** 32
+inputs). Multiply-adds carry the `contract` flag so that LLVM may fuse
 them where the CPU has FMA (the range reductions multiply by a constant of 9
 bits, exactly, so fusing changes nothing there). The bounds are those of code
 with FMA (every x86-64 CPU since 2013, every AArch64 CPU): compiled without
@@ -126,29 +127,72 @@ def _exp_normal(x):
     return arith.bitcast(_f32(), bits)
 
 
-def log(x: ir.Value) -> ir.Value:
-    """ln x: x = m 2 ** e with m in [sqrt(1/2), sqrt(2)); ln(m) by a polynomial in
-    m - 1; subnormals are scaled by 2 ** 23 first."""
-    tiny = arith.cmpf(F.OLT, x, _c(FLT_MIN))
-    xs = arith.select(tiny, arith.mulf(x, _c(8388608.0)), x)
-    bits = arith.bitcast(_i32(), xs)
-    biased = arith.andi(arith.shrui(bits, _ci(23)), _ci(0xFF))
-    e = arith.subi(biased, arith.select(tiny, _ci(126 + 23), _ci(126)))
+def _log_split(u):
+    """(f, e) with u = (1 + f) 2 ** e, 1 + f in [sqrt(1/2), sqrt(2)), for a normal
+    positive u; e is an f32."""
+    bits = arith.bitcast(_i32(), u)
+    e = arith.subi(arith.andi(arith.shrui(bits, _ci(23)), _ci(0xFF)), _ci(126))
     m = arith.bitcast(_f32(), arith.ori(arith.andi(bits, _ci(0x007FFFFF)), _ci(0x3F000000)))
     low = arith.cmpf(F.OLT, m, _c(SQRT_HALF))  # m in [0.5, 1): use 2m instead
     e = arith.sitofp(_f32(), arith.select(low, arith.subi(e, _ci(1)), e))
     one = _c(1.0)
-    m = arith.select(low, arith.subf(arith.addf(m, m), one), arith.subf(m, one))
-    z = arith.mulf(m, m)
-    y = arith.mulf(arith.mulf(_horner(m, LOG_P), m), z)
+    return arith.select(low, arith.subf(arith.addf(m, m), one), arith.subf(m, one)), e
+
+
+def _log_sum(f, e, c=None):
+    """ln(1 + f) + e ln2 + c by Cephes' polynomial in f, c a correction far below
+    the result's ulp."""
+    z = arith.mulf(f, f)
+    y = arith.mulf(arith.mulf(_horner(f, LOG_P), f), z)
     y = arith.addf(y, arith.mulf(e, _c(LN2_LO)))
+    if c is not None:
+        y = arith.addf(y, c)
     y = arith.subf(y, arith.mulf(z, _c(0.5)))
-    r = arith.addf(arith.addf(m, y), arith.mulf(e, _c(LN2_HI)))
-    # ln of a negative number is NaN, of +-0 -inf, of inf inf; NaN stays.
-    r = arith.select(arith.cmpf(F.OLT, x, _c(0.0)), _c(pymath.nan), r)
-    r = arith.select(arith.cmpf(F.OEQ, x, _c(0.0)), _c(-pymath.inf), r)
+    return arith.addf(arith.addf(f, y), arith.mulf(e, _c(LN2_HI)))
+
+
+def _log_specials(x, r, lower):
+    """r, but NaN below `lower`, -inf at it, inf at inf, NaN for NaN."""
+    r = arith.select(arith.cmpf(F.OLT, x, _c(lower)), _c(pymath.nan), r)
+    r = arith.select(arith.cmpf(F.OEQ, x, _c(lower)), _c(-pymath.inf), r)
     r = arith.select(arith.cmpf(F.OEQ, x, _c(pymath.inf)), x, r)
     return arith.select(arith.cmpf(F.UNO, x, x), x, r)
+
+
+def log(x: ir.Value) -> ir.Value:
+    """ln x: x = m 2 ** e with m in [sqrt(1/2), sqrt(2)); ln(m) by a polynomial in
+    m - 1; subnormals are scaled by 2 ** 23 first."""
+    tiny = arith.cmpf(F.OLT, x, _c(FLT_MIN))
+    f, e = _log_split(arith.select(tiny, arith.mulf(x, _c(8388608.0)), x))
+    e = arith.select(tiny, arith.subf(e, _c(23.0)), e)
+    # ln of a negative number is NaN, of +-0 -inf, of inf inf; NaN stays.
+    return _log_specials(x, _log_sum(f, e), 0.0)
+
+
+def _log1p_parts(x, split, c):
+    """(f, e, correction) with 1 + x = (1 + f) 2 ** e (1 + correction), after
+    fdlibm's log1p: u = 1 + x rounded; where e = 0, f = x itself (exact);
+    elsewhere f comes from u and the rounding error of u, computed exactly
+    (Fast2Sum: the operand of larger magnitude first), enters as a correction
+    divided by u. `split` and `c` are the type's _log_split and constant."""
+    one = c(1.0)
+    u = arith.addf(one, x)
+    f, e = split(u)
+    error = arith.select(arith.cmpf(F.OGT, x, one),
+                         arith.subf(one, arith.subf(u, x)), arith.subf(x, arith.subf(u, one)))
+    near = arith.cmpf(F.OEQ, e, c(0.0))
+    return (arith.select(near, x, f), e,
+            arith.select(near, c(0.0), arith.divf(error, u)))
+
+
+def log1p(x: ir.Value) -> ir.Value:
+    """ln(1 + x) without the rounding of 1 + x: log's polynomial on f of
+    _log1p_parts, its correction added with the small terms. -1 gives -inf,
+    below NaN; +-0 comes back with its sign (and any x with 1 + x = 1: x)."""
+    f, e, correction = _log1p_parts(x, _log_split, _c)
+    r = _log_sum(f, e, correction)
+    r = arith.select(arith.cmpf(F.OEQ, x, _c(0.0)), x, r)
+    return _log_specials(x, r, -1.0)
 
 
 def tanh(x: ir.Value) -> ir.Value:
@@ -229,5 +273,5 @@ def erf(x: ir.Value) -> ir.Value:
 
 # Op name -> expansion, used by the element-wise lowerings for f32 (and for
 # f16/bf16, which compute in f32).
-F32 = {"exp": exp, "expm1": expm1, "log": log, "tanh": tanh, "sigmoid": sigmoid,
-       "erf": erf}
+F32 = {"exp": exp, "expm1": expm1, "log": log, "log1p": log1p, "tanh": tanh,
+       "sigmoid": sigmoid, "erf": erf}

@@ -23,7 +23,11 @@ EDGES = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, TINY, -TINY, 1e-38, 1.1754
                   # tanh: its clamp, and where it starts to round to 1
                   9.1, -9.1, 9.0, 9.01, 9.011, 9.02, 8.3, -8.3,
                   # expm1: k = 128 (the halved scale) from 88.376 on; rounding to -1
-                  88.37626, 88.38, -17.0, -17.33, -18.0, 0.3465736, -0.3465736], F32)
+                  88.37626, 88.38, -17.0, -17.33, -18.0, 0.3465736, -0.3465736,
+                  # log1p: 1 + x at the mantissa split (sqrt(2) - 1, sqrt(1/2) - 1),
+                  # its lower end -1, 1 + x rounding to x (1, where its error term changes
+                  # form, is above)
+                  0.41421357, -0.29289323, -0.99999994, 2.0, 16777216.0, -16777216.0], F32)
 # tanh's range reduction: 2|x| = 2r + k ln2 switches k at 2|x| / ln2 = j + 1/2.
 TANH_K_SWITCHES = ((np.arange(27) + 0.5) * math.log(2) / 2).astype(F32)
 
@@ -63,6 +67,12 @@ def _exp(v):
         return math.inf
 
 
+def _log1p(v):
+    if v == -1:
+        return -math.inf
+    return math.log1p(v) if v > -1 else math.nan
+
+
 def _expm1(v):
     try:
         return math.expm1(v)
@@ -75,6 +85,7 @@ ORACLES = {
     "exp": (_exp, (-110, 90)),
     "expm1": (_expm1, (-20, 90)),
     "log": (_log, (0, 100)),
+    "log1p": (_log1p, (-1, 100)),
     "tanh": (math.tanh, (-12, 12)),
     "sigmoid": (_sigmoid, (-110, 110)),
     "erf": (math.erf, (-6, 6)),
@@ -129,6 +140,11 @@ def test_within_two_ulp_of_the_correctly_rounded_value(compiled, name):
      [0.0, -0.0, np.inf, -1.0, np.nan, TINY, -TINY, 1e-30, -1.0, -1.0, np.inf, np.inf]),
     ("log", [1.0, 0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, TINY],
      [0.0, -np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan, -103.27893]),
+    # log1p: x itself wherever 1 + x rounds to 1, -0 and subnormals included.
+    ("log1p", [0.0, -0.0, -1.0, -2.0, np.inf, -np.inf, np.nan, TINY, -TINY, 1e-30, -1e-30,
+               1.0, np.finfo(F32).max],
+     [0.0, -0.0, -np.inf, np.nan, np.inf, np.nan, np.nan, TINY, -TINY, 1e-30, -1e-30,
+      0.6931472, 88.72284]),
     # tanh: 1 from the clamp at 9.1 on; below 2 ** -24 (subnormals too) t + 2
     # rounds to 2 and t = 2x exactly, so x comes back.
     ("tanh", [0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -20.0, 9.1, -1e30, TINY, -TINY, 1e-30],

@@ -40,6 +40,9 @@ EDGES = np.array([
     0.84375, -0.84375, 1.25, -1.25, 1 / 0.35, -1 / 0.35, 5.92, 6.0, -6.0,
     # log: the mantissa split at sqrt(1/2)
     math.sqrt(0.5), 2 * math.sqrt(0.5), 1 - 2 ** -53, 1 + 2 ** -52,
+    # log1p: 1 + x at that split, its lower end -1, 1 + x rounding to x (1,
+    # where its error term changes form, is above)
+    math.sqrt(0.5) - 1, math.sqrt(2) - 1, -1 + 2 ** -53, 2 ** 53, -2 ** 53,
 ], F64)
 # The range reduction x = r + k ln2 switches k at x / ln2 = j + 1/2.
 K_SWITCHES = (np.arange(-1080, 1030) + 0.5) * LN2
@@ -77,6 +80,7 @@ ORACLES = {
     "exp": (np.exp, (-750, 712), 1.0),
     "expm1": (np.expm1, (-40, 712), 1.5),
     "log": (np.log, (0, 100), 1.0),
+    "log1p": (np.log1p, (-1, 100), 1.0),
     "tanh": (np.tanh, (-20, 20), 1.5),
     "sigmoid": (_sigmoid, (-750, 750), 2.5),
     "erf": (_erf, (-7, 7), 1.5 + 1.0),
@@ -124,6 +128,11 @@ def test_within_the_documented_ulp_bound(compiled, name):
     ("log", [1.0, 0.0, -0.0, -1.0, -TINY, np.inf, -np.inf, np.nan, TINY, BIG, 2.0, math.e],
      [0.0, -np.inf, -np.inf, np.nan, np.nan, np.inf, np.nan, np.nan, -744.4400719213812,
       709.782712893384, LN2, 1.0]),
+    # log1p: x itself wherever 1 + x rounds to 1, -0 and subnormals included.
+    ("log1p", [0.0, -0.0, -1.0, -2.0, np.inf, -np.inf, np.nan, TINY, -TINY, 1e-300, -1e-300,
+               1.0, math.e - 1, BIG],
+     [0.0, -0.0, -np.inf, np.nan, np.inf, np.nan, np.nan, TINY, -TINY, 1e-300, -1e-300, LN2,
+      1.0, 709.782712893384]),
     # tanh: +-1 from the clamp on; x itself where x**3 / 3 is below half an ulp.
     ("tanh", [0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -20.0, 19.1, -1e300, TINY, -TINY,
               1e-300, 1e-9],
