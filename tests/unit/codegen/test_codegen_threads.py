@@ -333,8 +333,14 @@ def _workers_seen(fn, *args, calls=20, deadline=5.0):
             return seen
 
 
-@pytest.mark.skipif(not threads_ir.POOL, reason="no futex support for this machine: "
-                    "every call starts its own threads")
+# The pool needs Linux futexes (x86-64, aarch64); elsewhere every parallel
+# call starts and joins its own threads, which the other tests cover.
+NEEDS_POOL = pytest.mark.skipif(not threads_ir.POOL, reason="no thread pool on this machine "
+                                "(it needs Linux futexes on x86-64 or aarch64): every "
+                                "parallel call starts its own threads")
+
+
+@NEEDS_POOL
 def test_pool_workers_persist_across_calls(harness):
     _, lib = harness
     workers = _workers_seen(lib.run, 16, 3, SPIN)
@@ -344,7 +350,7 @@ def test_pool_workers_persist_across_calls(harness):
     assert workers <= live, "the workers outlive the calls"
 
 
-@pytest.mark.skipif(not threads_ir.POOL, reason="no pool on this machine")
+@NEEDS_POOL
 def test_pool_follows_set_num_threads(tmp_path, restore_threads):
     lib = _harness_library(tmp_path / "auto.so")
     threads.attach(lib)
@@ -409,7 +415,7 @@ def _cpu_ticks(tid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-@pytest.mark.skipif(not threads_ir.POOL, reason="no pool on this machine")
+@NEEDS_POOL
 def test_idle_workers_sleep(harness):
     _, lib = harness
     workers = _workers_seen(lib.run, 16, 2, SPIN)
