@@ -82,7 +82,7 @@ def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=(), hi
     _init()
     if opt_level not in (0, 1, 2, 3):
         raise CompileError(f"the optimization level must be 0 to 3, got {opt_level}")
-    mod = _parse(ir_text)
+    mod = parse(ir_text)
     mod.triple = target.triple
     tm = _machine(target, opt_level)
     mod.data_layout = str(tm.target_data)
@@ -112,12 +112,13 @@ def optimize(ir_text: str, target: Target, opt_level: int = 2, *, exports=(), hi
     return mod
 
 
-def _parse(ir_text: str):
+def parse(ir_text: str, what: str = "LLVM IR"):
+    """The verified module of `ir_text` (`what` it is, for the error)."""
     try:
         mod = llvm.parse_assembly(ir_text)
         mod.verify()
     except RuntimeError as e:
-        raise CompileError(f"invalid LLVM IR from the MLIR translation: {e}") from None
+        raise CompileError(f"invalid {what} from the MLIR translation: {e}") from None
     return mod
 
 
@@ -125,7 +126,7 @@ def function_signature(ir_text: str, name: str) -> str:
     """`<result type> @name(<parameter types>)`, the signature of the function
     `name` defined in the LLVM IR `ir_text`, to declare it elsewhere."""
     _init()
-    fn = _parse(ir_text).get_function(name)
+    fn = parse(ir_text).get_function(name)
     result, _, params = str(fn.global_value_type).partition(" (")
     return f"{result} @{name}({params}"
 

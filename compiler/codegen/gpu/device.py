@@ -23,6 +23,7 @@ import llvmlite.binding as llvm
 
 from nxc.runtime.errors import CompileError
 
+from ..llvm import parse as parse_ir
 from . import elf, targets
 
 
@@ -69,15 +70,6 @@ def _libdevice_bitcode(path: str) -> bytes:
         return f.read()
 
 
-def _parse(ir_text: str):
-    try:
-        mod = llvm.parse_assembly(ir_text)
-        mod.verify()
-    except RuntimeError as e:
-        raise CompileError(f"invalid kernel LLVM IR from the MLIR translation: {e}") from None
-    return mod
-
-
 def _internalize(mod, kernels):
     keep = set(kernels)
     for g in list(mod.functions) + list(mod.global_variables):
@@ -96,7 +88,7 @@ def nvptx_module(ir_text: str, arch: str, kernels, opt_level: int = 2):
     """The optimized kernel module for `arch`, libdevice linked in when needed."""
     _init()
     ir_text = _math_renames(ir_text)
-    mod = _parse(ir_text)
+    mod = parse_ir(ir_text, "kernel LLVM IR")
     needed = sorted(f.name for f in mod.functions
                     if f.is_declaration and f.name.startswith("__nv_"))
     if needed:
@@ -138,7 +130,7 @@ def cubin(ptx_text: str, arch: str, ptxas: str, opt_level: int = 2) -> bytes:
 
 def _amdgpu_module(ir_text: str, arch: str, kernels, opt_level: int):
     _init()
-    mod = _parse(ir_text)
+    mod = parse_ir(ir_text, "kernel LLVM IR")
     calls = sorted(f.name for f in mod.functions
                    if f.is_declaration and not f.name.startswith("llvm."))
     if calls:
