@@ -7,9 +7,9 @@ compiling the same module instead of compiling it twice).
 import pytest
 
 from nxc.compiler.codegen import compile_cached
-from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Module
 from nxc.runtime import load
+from op_module import one_op_module as make_one_op_module
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +36,4 @@ def build(cache_dir):
 def one_op_module():
     """one_op_module(name, cases) -> a module with one function per case, a case
     being (function name, op name, operand types, attributes)."""
-    def make(name: str, cases) -> Module:
-        m = Module(name=name)
-        b = Builder()
-        for fname, op, types, attrs in cases:
-            fn = b.function(m, fname, list(types))
-            with b.at(fn.body):
-                r = b.op(op, *fn.params, **attrs)
-                b.terminate("return", r if isinstance(r, list) else [r])
-        return m
-    return make
+    return make_one_op_module

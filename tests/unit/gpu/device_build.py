@@ -20,27 +20,19 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE), os.path.join(os.path.dirname(HERE), "codegen")]
 
+from op_module import one_op_module  # noqa: E402
 from test_codegen_ops import random_input  # noqa: E402
 from test_gpu_compile_ops import gpu_cases  # noqa: E402
 
 from nxc.compiler.codegen.gpu import compile_gpu_module  # noqa: E402
 from nxc.compiler.frontend.driver import compile_file  # noqa: E402
 from nxc.compiler.ir import dtypes as T  # noqa: E402
-from nxc.compiler.ir.builder import Builder  # noqa: E402
-from nxc.compiler.ir.core import Module  # noqa: E402
 from nxc.compiler.ir.interpreter import run_function  # noqa: E402
 from nxc.compiler.passes.simplify import Simplify  # noqa: E402
 
 
 def ops_module(dt):
-    m = Module(name=f"ops_{dt.name}")
-    b = Builder()
-    for fname, op, types, attrs, _ in gpu_cases(dt, "static"):
-        fn = b.function(m, fname, list(types))
-        with b.at(fn.body):
-            r = b.op(op, *fn.params, **attrs)
-            b.terminate("return", r if isinstance(r, list) else [r])
-    return m
+    return one_op_module(f"ops_{dt.name}", gpu_cases(dt, "static"))
 
 
 CONTROL = """import nxc as nx

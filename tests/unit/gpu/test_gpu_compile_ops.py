@@ -28,28 +28,17 @@ import pytest
 from nxc.compiler.codegen.gpu import compile_gpu_module, elf, targets
 from nxc.compiler.ir import dtypes as T
 from nxc.compiler.ir import registry
-from nxc.compiler.ir.builder import Builder
 from nxc.compiler.ir.core import Module
 from nxc.runtime.errors import CompileError
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "codegen"))
+from op_module import one_op_module  # noqa: E402
 from test_codegen_ops import cases_of  # noqa: E402
 
 OPS = registry.all_ops()
 PTXAS = targets.find_ptxas()
 ARCH = "sm_90"
 SYMBOLIC_DTYPES = (T.f32,)
-
-
-def module_of(name, cases) -> Module:
-    m = Module(name=name)
-    b = Builder()
-    for fname, op, types, attrs, _ in cases:
-        fn = b.function(m, fname, list(types))
-        with b.at(fn.body):
-            r = b.op(op, *fn.params, **attrs)
-            b.terminate("return", r if isinstance(r, list) else [r])
-    return m
 
 
 # Ops the GPU targets reject, with the reason (the test checks the error).
@@ -64,7 +53,7 @@ def gpu_cases(dt, variant):
 
 @functools.cache
 def module_for(dt, variant) -> Module:
-    return module_of(f"ops_{variant}_{dt.name}", gpu_cases(dt, variant))
+    return one_op_module(f"ops_{variant}_{dt.name}", gpu_cases(dt, variant))
 
 
 def has_work(fn) -> bool:
@@ -129,7 +118,7 @@ def test_op_compiles_to_ptx_that_ptxas_accepts(ptx_of, name, dt):
     if name in UNSUPPORTED:  # what is checked is the error that says why
         cases = [c for c in cases_of(dt, "static") if c[1] == name]
         with pytest.raises(CompileError, match=f"{name} is not supported on GPU targets"):
-            compile_gpu_module(module_of("unsupported", cases[:1]), target="cuda", emit="asm")
+            compile_gpu_module(one_op_module("unsupported", cases[:1]), target="cuda", emit="asm")
         return
     if PTXAS is None:
         pytest.skip("ptxas not found (CUDA toolkit or nvidia-cuda-nvcc): PTX not assembled")
@@ -157,7 +146,7 @@ ROCM_OPS = ("add", "multiply", "exp", "sum", "reduce_max", "dot", "transpose")
 @functools.cache
 def rocm_module():
     cases = [c for c in cases_of(T.f32, "static") if c[1] in ROCM_OPS]
-    return module_of("rocm_ops", cases)
+    return one_op_module("rocm_ops", cases)
 
 
 @pytest.mark.parametrize("arch", ["gfx942", "gfx90a", "gfx1100"])

@@ -18,28 +18,16 @@ from mlir import ir
 from nxc.compiler.codegen.driver import Compilation
 from nxc.compiler.codegen.gpu import lowerings
 from nxc.compiler.ir import dtypes as T
-from nxc.compiler.ir.builder import Builder
-from nxc.compiler.ir.core import Module
 from nxc.compiler.ir.interpreter import run_function
 from nxc.compiler.ir.types import Dim, TensorType
 from nxc.runtime import load
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "codegen"))
+from op_module import one_op_module  # noqa: E402
 from test_codegen_ops import assert_agrees, cases_of, random_input  # noqa: E402
 
 OPS = sorted(lowerings.GPU_LOWERINGS.keys() - {"print_value"}) + ["pad", "sort", "reshape"]
 DTYPES = (T.f32, T.s64, T.u8, T.bf16)
-
-
-def build(name, cases):
-    m = Module(name=name)
-    b = Builder()
-    for fname, op, types, attrs in cases:
-        fn = b.function(m, fname, list(types))
-        with b.at(fn.body):
-            r = b.op(op, *fn.params, **attrs)
-            b.terminate("return", r if isinstance(r, list) else [r])
-    return m
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +71,7 @@ def run_case(art, fn, what, n, near_one=False):
 @pytest.mark.parametrize("variant", ["static", "symbolic"])
 def test_gpu_lowerings_agree_with_the_interpreter(compiled, dt, variant):
     cs = cases(dt, variant)
-    art, module = compiled(f"{variant}_{dt.name}", build(f"m_{variant}_{dt.name}",
+    art, module = compiled(f"{variant}_{dt.name}", one_op_module(f"m_{variant}_{dt.name}",
                                                          [c[:4] for c in cs]))
     for fname, op, _types, _attrs, size in cs:
         for n in [None] if size is None else [size, size + 2]:
@@ -99,7 +87,7 @@ def test_two_pass_reductions(compiled, op):
     0; docs/gpu.md.)"""
     vec = TensorType(T.f32, (Dim("n"),))
     cols = TensorType(T.f32, (Dim("n"), 3))
-    m = build(f"two_pass_{op}", [("full", op, [vec], {"axes": (0,)}),
+    m = one_op_module(f"two_pass_{op}", [("full", op, [vec], {"axes": (0,)}),
                                  ("cols", op, [cols], {"axes": (0,), "keep_axes": True})])
     art, module = compiled(f"two_pass_{op}", m)
     assert "c1024" in str(lowerings.emit_module(m, ir.Context())[0])  # the two-pass path
